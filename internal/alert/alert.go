@@ -1,0 +1,55 @@
+// Package alert holds the alert: what a rule found in one text, with the words
+// that fired it and the legal basis. It is what the monitor stores, the outbox
+// delivers, the console sink prints and Discord shows.
+package alert
+
+import "time"
+
+// Alert is one (story, rule) that fired, or one change to a sanctions list.
+// Its JSON form is the contract of `embargo check --json` and of the console
+// sink's `--json` output (DESIGN.md).
+type Alert struct {
+	ID         int64      `json:"id,omitempty"`
+	Rule       string     `json:"rule"`
+	Title      string     `json:"title"` // the rule's title
+	Category   string     `json:"category"`
+	Severity   string     `json:"severity"`
+	References []string   `json:"references"`
+	Headline   string     `json:"headline,omitempty"` // the article's title
+	URL        string     `json:"url,omitempty"`
+	Source     string     `json:"source,omitempty"`
+	Published  time.Time  `json:"published,omitzero"`
+	Snippet    string     `json:"snippet,omitempty"`
+	Matches    []Match    `json:"matches"`
+	Quantities []Quantity `json:"quantities"`
+	Entities   []Entity   `json:"entities"`
+	// AlsoReportedBy names the other sources that carried the same story.
+	AlsoReportedBy []string  `json:"also_reported_by,omitempty"`
+	Created        time.Time `json:"created,omitzero"`
+}
+
+// Match is a term that fired, and where: Start and End are byte offsets into
+// the text the rules saw (title, summary and article text).
+type Match struct {
+	Group string `json:"group"`
+	Term  string `json:"term"`
+	Text  string `json:"text"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+}
+
+// Quantity is a number found next to a term, e.g. "6,000 workers".
+type Quantity struct {
+	Text  string  `json:"text"`
+	Value float64 `json:"value"`
+	Group string  `json:"group,omitempty"`
+}
+
+// Entity is a designated name found in the text.
+type Entity struct {
+	List    string `json:"list"`
+	Ref     string `json:"ref"`
+	Name    string `json:"name"`
+	Matched string `json:"matched,omitempty"`
+	Program string `json:"program,omitempty"`
+}

@@ -1,0 +1,114 @@
+// Package rules loads, validates and compiles embargo rule files and matches
+// texts against them.
+//
+// A rule file (rules.yaml) holds sources, sanctions lists, lexicons and rules.
+// Every literal term of every rule is compiled into one multi-pattern automaton,
+// so a document is scanned once however many rules there are; rule conditions
+// are then evaluated from the hits. A compiled Set is immutable and safe for
+// concurrent use.
+//
+// This package imports nothing else of embargo's.
+package rules
+
+// Categories a rule may have, in the order they are documented.
+var Categories = []string{"labor", "arms", "maritime", "cyber", "finance", "luxury", "wmd", "designation", "other"}
+
+// Severities a rule may have, lowest first.
+var Severities = []string{"info", "low", "medium", "high", "critical"}
+
+// SeverityRank orders severities: info 0 … critical 4; -1 when unknown.
+func SeverityRank(severity string) int {
+	for i, s := range Severities {
+		if s == severity {
+			return i
+		}
+	}
+	return -1
+}
+
+// Position is a place in a rule file.
+type Position struct {
+	File   string
+	Line   int
+	Column int
+}
+
+// Source is a feed or page to poll, as configured under `sources:`.
+type Source struct {
+	Name     string
+	URL      string // http(s)://, file:// or a local path
+	Type     string // "feed" (RSS, Atom, JSON Feed; the default) or "html"
+	Schedule string // cron spec or @every; "" means the default
+	Selector string // html: CSS selector of the links that become items
+	Fulltext bool   // fetch and extract article text for short summaries
+	Pos      Position
+}
+
+// List is a sanctions list, as configured under `lists:`.
+type List struct {
+	Name     string
+	Format   string            // "un" or "ofac"
+	URL      string            // UN XML; OFAC: sdn.csv (add.csv and alt.csv are found beside it)
+	Schedule string            // "" means daily
+	Severity map[string]string // severity of designation alerts by program; key "default" for the rest
+	Pos      Position
+}
+
+// WatchTerm is one designated name that rules can look for in texts, taken from
+// a loaded sanctions list (see WithWatchlist).
+type WatchTerm struct {
+	Text    string // the name or alias as written on the list
+	List    string // the list's configured name, e.g. "un"
+	Ref     string // the entry's reference number, e.g. "KPe.001"
+	Name    string // the entry's primary name
+	Program string // the regime or program, e.g. "DPRK"
+}
+
+// Result is one rule that fired on a text, with why.
+type Result struct {
+	Rule       *Rule
+	Matches    []Match    // the hits that made the condition true, in text order
+	Quantities []Quantity // numbers next to hits of groups marked `quantity: true`
+	Entities   []Entity   // designated names found through watchlist groups
+}
+
+// Match is one hit of a term; Start and End are byte offsets into the original
+// text given to Match.
+type Match struct {
+	Group string // the rule's group that the term belongs to
+	Term  string // the term as written in the rule file
+	Start int
+	End   int
+}
+
+// Quantity is a number found next to a hit, e.g. "6,000 workers".
+type Quantity struct {
+	Text  string  // the span of original text, e.g. "6,000 workers"
+	Value float64 // 6000
+	Group string
+	Start int
+	End   int
+}
+
+// Entity is a designated name found in a text.
+type Entity struct {
+	List    string
+	Ref     string
+	Name    string // the entry's primary name
+	Matched string // the original text that matched
+	Program string
+	Start   int
+	End     int
+}
+
+// Rule is one compiled rule. Fields are read-only after loading.
+type Rule struct {
+	ID          string
+	Title       string
+	Category    string
+	Severity    string
+	References  []string
+	Description string
+	Condition   string
+	Pos         Position
+}
