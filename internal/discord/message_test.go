@@ -1,0 +1,206 @@
+package discord
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/embargo-watch/embargo/internal/alert"
+)
+
+// kursk is the alert of the story that started the project.
+func kursk() alert.Alert {
+	return alert.Alert{
+		ID:         7,
+		Rule:       "dprk-labor-abroad",
+		Title:      "DPRK workers earning income abroad",
+		Category:   "labor",
+		Severity:   "high",
+		References: []string{"UNSCR 2397 (2017) OP8", "UNSCR 2375 (2017) OP17"},
+		Headline:   "North Korea to send 6,000 workers to Russia's Kursk",
+		URL:        "https://news.example/kursk",
+		Source:     "nknews",
+		Published:  time.Date(2025, 6, 17, 9, 0, 0, 0, time.UTC),
+		Snippet:    "North Korea will send 6,000 workers, including 1,000 military engineers, to Kursk.",
+		Matches: []alert.Match{
+			{Group: "dprk", Term: "North Korea", Text: "North Korea"},
+			{Group: "workers", Term: "worker*", Text: "workers"},
+		},
+		Quantities:     []alert.Quantity{{Text: "6,000 workers", Value: 6000}, {Text: "1,000 military engineers", Value: 1000}},
+		Entities:       []alert.Entity{{List: "un", Ref: "KPe.001", Name: "Korea Mining Development Trading Corporation"}},
+		AlsoReportedBy: []string{"yonhap"},
+	}
+}
+
+func TestAlertMessageShowsTheAlert(t *testing.T) {
+	msg := AlertMessage(kursk())
+	if len(msg.Embeds) != 1 {
+		t.Fatalf("embeds = %d, want 1", len(msg.Embeds))
+	}
+	e := msg.Embeds[0]
+	if e.Title != "North Korea to send 6,000 workers to Russia's Kursk" || e.URL != "https://news.example/kursk" {
+		t.Errorf("title %q url %q", e.Title, e.URL)
+	}
+	wantDesc := "**North Korea** will send 6,000 **workers**, including 1,000 military engineers, to Kursk."
+	if e.Description != wantDesc {
+		t.Errorf("description = %q\nwant          %q", e.Description, wantDesc)
+	}
+	if e.Color != severityColor["high"] || e.Footer == nil || e.Footer.Text != "rule dprk-labor-abroad" {
+		t.Errorf("color %x footer %+v", e.Color, e.Footer)
+	}
+	want := map[string]string{
+		"Rule":                "DPRK workers earning income abroad",
+		"Category":            "labor",
+		"Severity":            "high",
+		"Legal basis":         `UNSCR 2397 \(2017\) OP8` + "\n" + `UNSCR 2375 \(2017\) OP17`,
+		"Quantities":          "6,000 workers, 1,000 military engineers",
+		"Designated entities": "Korea Mining Development Trading Corporation (un KPe.001)",
+		"Source":              "nknews",
+		"Published":           "<t:1750150800:R>",
+		"Also reported by":    "yonhap",
+	}
+	got := map[string]string{}
+	for _, f := range e.Fields {
+		got[f.Name] = f.Value
+	}
+	for name, value := range want {
+		if got[name] != value {
+			t.Errorf("field %q = %q, want %q", name, got[name], value)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("fields %v, want %d", got, len(want))
+	}
+}
+
+func TestAlertMessageHostileText(t *testing.T) {
+	a := kursk()
+	a.Headline = "@everyone <@&123> **" + strings.Repeat("long words here ", 700) // > 10,000 chars
+	a.URL = "javascript:alert(1)"
+	a.Snippet = "[x](javascript:alert(1)) @everyone \u202Egnp.exe <@&123> # heading **bold** ||spoiler|| " + strings.Repeat("workers ", 2000)
+	a.Source = "<@123>"
+	a.References = []string{strings.Repeat("ref ", 600)}
+	a.AlsoReportedBy = []string{"@here"}
+
+	msg := AlertMessage(a)
+	e := msg.Embeds[0]
+	if e.URL != "" {
+		t.Errorf("javascript URL kept: %q", e.URL)
+	}
+	if !strings.HasPrefix(e.Title, `\@everyone \<\@&123\> \*\*`) || !strings.HasSuffix(e.Title, ellipsis) {
+		t.Errorf("title = %q", e.Title)
+	}
+	assertWithinLimits(t, msg)
+	for _, text := range embedTexts(msg) {
+		if strings.ContainsRune(text, '\u202E') {
+			t.Errorf("RLO kept in %q", text)
+		}
+		if strings.Contains(text, "](") || strings.Contains(text, "<@") || strings.Contains(text, "@everyone") && !strings.Contains(text, `\@everyone`) {
+			t.Errorf("injectable text kept in %q", text)
+		}
+	}
+	if !strings.HasPrefix(e.Description, `\[x\]\(javascript\:alert\(1\)\) \@everyone gnp.exe`) {
+		t.Errorf("description = %.120q", e.Description)
+	}
+	body, err := json.Marshal(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(body), `"allowed_mentions":{"parse":[]}`) {
+		t.Errorf("payload lacks allowed_mentions parse []: %.200s", body)
+	}
+}
+
+func TestAlertMessageKeepsBoldClosedWhenCut(t *testing.T) {
+	a := kursk()
+	a.Snippet = strings.Repeat("workers ", 1000)
+	msg := AlertMessage(a)
+	d := msg.Embeds[0].Description
+	if strings.Count(d, "**")%2 != 0 {
+		t.Errorf("unbalanced bold in %q", d[len(d)-40:])
+	}
+	if !strings.HasSuffix(d, "**workers**…") {
+		t.Errorf("description ends %q", d[len(d)-40:])
+	}
+	assertWithinLimits(t, msg)
+}
+
+func TestAlertMessageFallsBackToRuleTitle(t *testing.T) {
+	a := kursk()
+	a.Headline = ""
+	a.Published = time.Time{}
+	e := AlertMessage(a).Embeds[0]
+	if e.Title != "DPRK workers earning income abroad" {
+		t.Errorf("title = %q", e.Title)
+	}
+	for _, f := range e.Fields {
+		if f.Name == "Published" {
+			t.Errorf("published field without a date: %q", f.Value)
+		}
+	}
+}
+
+func TestSafeURL(t *testing.T) {
+	tests := map[string]string{
+		"https://a.example/x?y=1":    "https://a.example/x?y=1",
+		"HTTP://a.example":           "HTTP://a.example",
+		"javascript:alert(1)":        "",
+		"JavaScript://a.example/%0a": "",
+		"data:text/html,hi":          "",
+		"/relative":                  "",
+		"https://a.example/<x>":      "",
+		"":                           "",
+	}
+	for in, want := range tests {
+		if got := SafeURL(in); got != want {
+			t.Errorf("SafeURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// assertWithinLimits checks every documented Discord limit of a message.
+func assertWithinLimits(t *testing.T, msg MessagePayload) {
+	t.Helper()
+	if n := textLen(msg.Content); n > maxContent {
+		t.Errorf("content %d > %d", n, maxContent)
+	}
+	if len(msg.Embeds) > 10 {
+		t.Errorf("%d embeds", len(msg.Embeds))
+	}
+	total := 0
+	for _, e := range msg.Embeds {
+		check := func(what, s string, limit int) {
+			if n := textLen(s); n > limit {
+				t.Errorf("%s is %d long, limit %d", what, n, limit)
+			}
+			total += textLen(s)
+		}
+		check("title", e.Title, maxTitle)
+		check("description", e.Description, maxDescription)
+		if e.Footer != nil {
+			check("footer", e.Footer.Text, maxFooter)
+		}
+		if len(e.Fields) > maxFields {
+			t.Errorf("%d fields", len(e.Fields))
+		}
+		for _, f := range e.Fields {
+			check("field name", f.Name, maxFieldName)
+			check("field "+f.Name, f.Value, maxFieldValue)
+		}
+	}
+	if total > maxEmbedTotal {
+		t.Errorf("embeds total %d > %d", total, maxEmbedTotal)
+	}
+}
+
+func embedTexts(msg MessagePayload) []string {
+	var out []string
+	for _, e := range msg.Embeds {
+		out = append(out, e.Title, e.Description)
+		for _, f := range e.Fields {
+			out = append(out, f.Value)
+		}
+	}
+	return out
+}
