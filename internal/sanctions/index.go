@@ -1,0 +1,400 @@
+package sanctions
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+)
+
+// DefaultMinScore is the score a hit needs by default. On the evaluation set
+// in eval_test.go it keeps recall@1 of real spelling variants high while
+// names on no list rarely reach it.
+const DefaultMinScore = 0.80
+
+// DefaultLimit is how many hits Search returns by default.
+const DefaultLimit = 10
+
+// Tuning of the fuzzy scoring.
+const (
+	maxQueryTokens = 12   // further query tokens are ignored
+	minFuzzyRunes  = 4    // shorter tokens only match exactly
+	jwFloor        = 0.84 // token pairs less similar than this count as different
+	lowQuality     = 0.90 // factor for low-quality aliases
+	maxPostings    = 3000 // tokens on more names than this do not generate candidates
+)
+
+// Index is a fuzzy name index over the entries of one or more lists. It is
+// immutable once built and safe for concurrent searches.
+type Index struct {
+	entries []Entry
+	names   []indexedName
+	tokens  []int32 // the names' token ids, names[i].start:end
+
+	vocab     map[string]int32
+	vocabText [][]rune
+	weight    []float32 // rarity (IDF) of each token
+	postings  [][]int32 // token id → ids of the names holding it
+	grams     map[uint64][]int32
+	maxWeight float32
+
+	byJoined map[string][]int32 // tokens joined without spaces → name ids
+	byIMO    map[string][]int32 // IMO number → entry ids
+	byRef    map[string][]int32 // lower-case reference → entry ids
+
+	scratch sync.Pool
+}
+
+// indexedName is one searchable spelling of an entry.
+type indexedName struct {
+	entry      int32
+	start, end int32
+	quality    float32 // 1, or lowQuality for low-quality aliases
+	sumWeight  float32 // Σ weight of its tokens
+	text       string  // the name as the list writes it
+}
+
+// Hit is one search result.
+type Hit struct {
+	Entry   *Entry
+	Matched string  // the name, alias or original-script name that matched
+	Score   float64 // 0..1
+}
+
+// SearchOptions narrow a search.
+type SearchOptions struct {
+	Limit    int     // at most this many hits; 0 means DefaultLimit
+	MinScore float64 // hits below are dropped; 0 means DefaultMinScore
+	List     string  // only this list; "" means every list
+}
+
+// NewIndex indexes every name, alias and original-script name of entries.
+// The index keeps entries (hits point into it): do not modify them after.
+func NewIndex(entries []Entry) *Index {
+	ix := &Index{
+		entries:  entries,
+		vocab:    map[string]int32{},
+		grams:    map[uint64][]int32{},
+		byJoined: map[string][]int32{},
+		byIMO:    map[string][]int32{},
+		byRef:    map[string][]int32{},
+	}
+	for i := range entries {
+		ix.addEntry(int32(i), &entries[i])
+	}
+	ix.computeWeights()
+	ix.scratch.New = func() any { return ix.newScratch() }
+	return ix
+}
+
+// Len is the number of entries in the index.
+func (ix *Index) Len() int { return len(ix.entries) }
+
+func (ix *Index) addEntry(id int32, e *Entry) {
+	ix.byRef[strings.ToLower(e.Ref)] = append(ix.byRef[strings.ToLower(e.Ref)], id)
+	if e.IMO != "" {
+		ix.byIMO[e.IMO] = append(ix.byIMO[e.IMO], id)
+	}
+	ix.addName(id, e.Name, 1)
+	for _, a := range e.Aliases {
+		q := float32(1)
+		if a.Quality == QualityLow {
+			q = lowQuality
+		}
+		ix.addName(id, a.Name, q)
+	}
+	for _, n := range e.OriginalScript {
+		ix.addName(id, n, 1)
+	}
+}
+
+func (ix *Index) addName(entry int32, text string, quality float32) {
+	seen := map[string]bool{}
+	for _, variant := range nameVariants(text) {
+		tokens := normalizeName(variant)
+		joined := strings.Join(tokens, "")
+		if len(tokens) == 0 || seen[strings.Join(tokens, " ")] {
+			continue
+		}
+		seen[strings.Join(tokens, " ")] = true
+		id := int32(len(ix.names))
+		n := indexedName{entry: entry, start: int32(len(ix.tokens)), quality: quality, text: text}
+		for _, t := range tokens {
+			tid := ix.tokenID(t)
+			ix.tokens = append(ix.tokens, tid)
+			if p := ix.postings[tid]; len(p) == 0 || p[len(p)-1] != id {
+				ix.postings[tid] = append(p, id)
+			}
+		}
+		n.end = int32(len(ix.tokens))
+		ix.names = append(ix.names, n)
+		ix.byJoined[joined] = append(ix.byJoined[joined], id)
+	}
+}
+
+func (ix *Index) tokenID(t string) int32 {
+	if id, ok := ix.vocab[t]; ok {
+		return id
+	}
+	id := int32(len(ix.vocabText))
+	ix.vocab[t] = id
+	r := []rune(t)
+	ix.vocabText = append(ix.vocabText, r)
+	ix.postings = append(ix.postings, nil)
+	if len(r) >= minFuzzyRunes {
+		forEachGram(r, func(g uint64) { ix.grams[g] = append(ix.grams[g], id) })
+	}
+	return id
+}
+
+// computeWeights sets each token's weight to its inverse document frequency
+// over the indexed names, so "kim", "trading" or "al" count for less than a
+// rare surname.
+func (ix *Index) computeWeights() {
+	n := float64(len(ix.names))
+	ix.weight = make([]float32, len(ix.vocabText))
+	for id, p := range ix.postings {
+		ix.weight[id] = float32(math.Log(1 + n/float64(len(p))))
+	}
+	ix.maxWeight = float32(math.Log(1 + n))
+	for i := range ix.names {
+		nm := &ix.names[i]
+		for _, t := range ix.tokens[nm.start:nm.end] {
+			nm.sumWeight += ix.weight[t]
+		}
+	}
+}
+
+// forEachGram calls fn with each rune trigram of the token padded with
+// boundary marks, packed into a uint64.
+func forEachGram(r []rune, fn func(uint64)) {
+	const mark = 0
+	at := func(i int) uint64 {
+		if i < 0 || i >= len(r) {
+			return mark
+		}
+		return uint64(r[i]) & (1<<21 - 1)
+	}
+	for i := -1; i < len(r)-1; i++ {
+		fn(at(i)<<42 | at(i+1)<<21 | at(i+2))
+	}
+}
+
+// lookupKey recognises queries that name an entry exactly: an IMO number
+// ("IMO 9191773" or the bare seven digits) or a reference number ("KPi.077").
+func (ix *Index) lookupKey(query string) []int32 {
+	q := strings.TrimSpace(query)
+	digits := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(strings.ToUpper(q), "IMO"), ":"))
+	if len(digits) == 7 && strings.IndexFunc(digits, func(r rune) bool { return !unicode.IsDigit(r) }) < 0 {
+		if ids := ix.byIMO[digits]; len(ids) > 0 {
+			return ids
+		}
+	}
+	return ix.byRef[strings.ToLower(q)]
+}
+
+// Search finds the entries whose names best match query, best first, at most
+// one hit per entry.
+func (ix *Index) Search(query string, opt SearchOptions) []Hit {
+	if opt.Limit <= 0 {
+		opt.Limit = DefaultLimit
+	}
+	if opt.MinScore <= 0 {
+		opt.MinScore = DefaultMinScore
+	}
+	if ids := ix.lookupKey(query); len(ids) > 0 {
+		return ix.exactHits(ids, opt)
+	}
+	s := ix.scratch.Get().(*scratch)
+	defer ix.scratch.Put(s)
+	s.reset()
+	q := ix.prepare(s, normalizeName(query))
+	if len(q.tokens) == 0 {
+		return nil
+	}
+	ix.collectCandidates(s, q)
+	for _, name := range s.candidates {
+		score := ix.score(s, q, name)
+		if score >= opt.MinScore && (opt.List == "" || ix.entries[ix.names[name].entry].List == opt.List) {
+			s.hits = append(s.hits, scored{name: name, score: score})
+		}
+	}
+	return ix.bestPerEntry(s, opt.Limit)
+}
+
+func (ix *Index) exactHits(ids []int32, opt SearchOptions) []Hit {
+	var hits []Hit
+	for _, id := range ids {
+		e := &ix.entries[id]
+		if (opt.List == "" || e.List == opt.List) && len(hits) < opt.Limit {
+			hits = append(hits, Hit{Entry: e, Matched: e.Name, Score: 1})
+		}
+	}
+	return hits
+}
+
+// query is a normalized query: its tokens, their weights, and the index
+// tokens similar to each.
+type query struct {
+	tokens    []string
+	weights   [maxQueryTokens]float32
+	sumWeight float32
+	joined    []rune // the tokens without spaces
+}
+
+// prepare finds, for each query token, the index tokens like it, and records
+// their similarity in the scratch table.
+func (ix *Index) prepare(s *scratch, tokens []string) *query {
+	if len(tokens) > maxQueryTokens {
+		tokens = tokens[:maxQueryTokens]
+	}
+	q := &s.query
+	*q = query{tokens: tokens, joined: []rune(strings.Join(tokens, ""))}
+	for i, t := range tokens {
+		w := ix.maxWeight
+		if id, ok := ix.vocab[t]; ok {
+			w = ix.weight[id]
+			s.setSim(id, i, 1)
+		}
+		q.weights[i] = w
+		q.sumWeight += w
+		ix.fuzzyTokens(s, i, []rune(t))
+	}
+	return q
+}
+
+// fuzzyTokens records index tokens within Jaro–Winkler reach of a query
+// token, found through shared trigrams rather than by scanning the vocabulary.
+func (ix *Index) fuzzyTokens(s *scratch, i int, r []rune) {
+	if len(r) < minFuzzyRunes {
+		return
+	}
+	grams := 0
+	s.touched = s.touched[:0]
+	forEachGram(r, func(g uint64) {
+		grams++
+		for _, v := range ix.grams[g] {
+			if s.gramCount[v] == 0 {
+				s.touched = append(s.touched, v)
+			}
+			s.gramCount[v]++
+		}
+	})
+	need := uint16(max(1, grams*3/10))
+	for _, v := range s.touched {
+		count := s.gramCount[v]
+		s.gramCount[v] = 0
+		other := ix.vocabText[v]
+		if count < need || abs(len(other)-len(r)) > 3 {
+			continue
+		}
+		if jw := jaroWinkler(r, other); jw >= jwFloor {
+			s.setSim(v, i, tokenSimilarity(jw))
+		}
+	}
+}
+
+// tokenSimilarity stretches Jaro–Winkler's compressed upper range: 0.96
+// (one typo in a long token) stays close to 1, 0.88 ("chol" and "chon", two
+// different names) drops to 0.7.
+func tokenSimilarity(jw float64) float32 {
+	return float32(1 - (1-jw)*2.5)
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// collectCandidates gathers the names holding a token like a query token,
+// skipping tokens so common that they would pull in a large part of the
+// index when a rarer token is there to do the job.
+func (ix *Index) collectCandidates(s *scratch, q *query) {
+	rare := false
+	for _, v := range s.slotVocab {
+		if len(ix.postings[v]) <= maxPostings {
+			rare = true
+			break
+		}
+	}
+	for _, v := range s.slotVocab {
+		if rare && len(ix.postings[v]) > maxPostings {
+			continue
+		}
+		for _, name := range ix.postings[v] {
+			s.addCandidate(name)
+		}
+	}
+	for _, name := range ix.byJoined[string(q.joined)] {
+		s.addCandidate(name)
+	}
+}
+
+// score compares a query with one indexed name: the weighted share of the
+// query found in the name and of the name found in the query, averaged, so
+// that both missing and extra tokens cost in proportion to their rarity.
+func (ix *Index) score(s *scratch, q *query, name int32) float64 {
+	n := &ix.names[name]
+	tokens := ix.tokens[n.start:n.end]
+	if ix.spellsJoined(tokens, q.joined) {
+		return float64(n.quality)
+	}
+	var best [maxQueryTokens]float32
+	var nameCovered float32
+	for _, t := range tokens {
+		slot := s.vocabSlot[t]
+		if slot < 0 {
+			continue
+		}
+		row := &s.rows[slot]
+		var tokenBest float32
+		for i := range q.tokens {
+			sim := row[i]
+			tokenBest = max(tokenBest, sim)
+			best[i] = max(best[i], sim)
+		}
+		nameCovered += tokenBest * ix.weight[t]
+	}
+	var queryCovered float32
+	for i := range q.tokens {
+		queryCovered += best[i] * q.weights[i]
+	}
+	score := (queryCovered/q.sumWeight + nameCovered/n.sumWeight) / 2
+	return float64(score * n.quality)
+}
+
+// spellsJoined reports whether the tokens, written without spaces, are
+// joined: "kim jong un" spells "kimjongun". It compares in place.
+func (ix *Index) spellsJoined(tokens []int32, joined []rune) bool {
+	at := 0
+	for _, t := range tokens {
+		text := ix.vocabText[t]
+		if at+len(text) > len(joined) || !slices.Equal(text, joined[at:at+len(text)]) {
+			return false
+		}
+		at += len(text)
+	}
+	return at == len(joined)
+}
+
+func (ix *Index) bestPerEntry(s *scratch, limit int) []Hit {
+	slices.SortFunc(s.hits, func(a, b scored) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(ix.names[a.name].entry, ix.names[b.name].entry), cmp.Compare(a.name, b.name))
+	})
+	var hits []Hit
+	for _, h := range s.hits {
+		n := &ix.names[h.name]
+		if !s.firstOfEntry(n.entry) {
+			continue
+		}
+		hits = append(hits, Hit{Entry: &ix.entries[n.entry], Matched: n.text, Score: math.Round(h.score*1000) / 1000})
+		if len(hits) == limit {
+			break
+		}
+	}
+	return hits
+}

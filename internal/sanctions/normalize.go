@@ -1,0 +1,194 @@
+package sanctions
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Name normalization: both the index and the query go through normalizeName,
+// so any variant it folds away (case, width, diacritics, punctuation,
+// hyphenation, honorifics, company forms, Korean romanization systems) cannot
+// make a name unfindable.
+
+// honorifics are dropped from the start of a name.
+var honorifics = setOf("mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "general", "gen",
+	"colonel", "col", "major", "maj", "captain", "capt", "lieutenant", "lt", "admiral", "marshal",
+	"sheikh", "shaykh", "sheik", "shaikh", "haji", "hajji", "mullah", "mulla", "maulana",
+	"maulvi", "mawlawi", "imam", "emir", "amir", "prince", "king", "president", "minister")
+
+// companySuffixes are legal forms dropped from the end of a name.
+var companySuffixes = setOf("llc", "ltd", "limited", "co", "company", "corp", "corporation", "inc",
+	"incorporated", "jsc", "ojsc", "pjsc", "cjsc", "ooo", "oao", "zao", "pao", "ao", "tov", "gmbh", "ag",
+	"sa", "sarl", "srl", "spa", "plc", "bv", "nv", "pte", "pty", "fze", "fzco", "fzc", "fzllc", "lp",
+	"llp", "kg", "sdn", "bhd", "ab", "as", "oy", "kft", "sro", "doo", "ad", "ead", "ltda", "cia", "sl")
+
+// koreanSurnames maps romanizations of one Korean surname to one spelling.
+var koreanSurnames = map[string]string{
+	"lee": "ri", "rhee": "ri", "yi": "ri", "li": "ri", "rhie": "ri",
+	"park": "pak", "bak": "pak", "pack": "pak",
+	"choi": "choe", "chwe": "choe",
+	"jo":   "cho",
+	"jong": "jong", "jung": "jong", "chong": "jong", "chung": "jong",
+	"ryu": "yu", "yoo": "yu",
+	"rim": "im", "lim": "im",
+	"ryom": "yom",
+	"noh":  "no", "roh": "no", "ro": "no",
+}
+
+func setOf(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
+
+// stripMarks decomposes compatibility forms, removes combining marks
+// (diacritics, Arabic harakat) and recomposes, so Hangul stays syllables.
+func stripMarks(s string) string {
+	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		return s
+	}
+	return out
+}
+
+// isApostrophe reports runes that join rather than split a word: O'Brien,
+// the McCune–Reischauer breve written as U’N.
+func isApostrophe(r rune) bool {
+	switch r {
+	case '\'', '’', '‘', 'ʼ', '`', '´', 'ʻ':
+		return true
+	}
+	return false
+}
+
+// tokenize folds case and splits on anything but letters and digits.
+func tokenize(s string) []string {
+	if !isASCII(s) {
+		s = stripMarks(s)
+	}
+	var tokens []string
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			tokens = append(tokens, b.String())
+			b.Reset()
+		}
+	}
+	for _, r := range s {
+		switch {
+		case isApostrophe(r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			writeFolded(&b, r)
+		default:
+			flush()
+		}
+	}
+	flush()
+	return tokens
+}
+
+// writeFolded writes r in lower case, spelling out letters that have no
+// decomposition (ß, ø, æ…) the way they are usually transliterated.
+func writeFolded(b *strings.Builder, r rune) {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		b.WriteByte(byte(r))
+		return
+	}
+	switch r = unicode.ToLower(r); r {
+	case 'ß':
+		b.WriteString("ss")
+	case 'ø':
+		b.WriteByte('o')
+	case 'æ':
+		b.WriteString("ae")
+	case 'œ':
+		b.WriteString("oe")
+	case 'đ', 'ð':
+		b.WriteByte('d')
+	case 'ł':
+		b.WriteByte('l')
+	case 'þ':
+		b.WriteString("th")
+	case 'ı':
+		b.WriteByte('i')
+	default:
+		b.WriteRune(r)
+	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// normalizeName turns a name into its comparable tokens: folded, honorifics
+// and legal forms dropped, romanization variants unified.
+func normalizeName(s string) []string {
+	tokens := tokenize(s)
+	for len(tokens) > 1 && honorifics[tokens[0]] {
+		tokens = tokens[1:]
+	}
+	for len(tokens) > 1 && companySuffixes[tokens[len(tokens)-1]] {
+		tokens = tokens[:len(tokens)-1]
+	}
+	for i, t := range tokens {
+		tokens[i] = romanize(t)
+	}
+	return tokens
+}
+
+// romanize unifies Korean romanizations of a short token: McCune–Reischauer
+// (Jŏng, after diacritics are stripped "jong") and Revised Romanization
+// ("jeong") meet at "jong"; "eu" (ŭ) at "u"; surname spellings at one form.
+// Longer tokens are left alone: they are not Korean syllables.
+func romanize(t string) string {
+	if s, ok := koreanSurnames[t]; ok {
+		return s
+	}
+	if len(t) > 7 || !isASCII(t) {
+		return t
+	}
+	if strings.Contains(t, "eo") || strings.Contains(t, "eu") {
+		t = strings.ReplaceAll(strings.ReplaceAll(t, "eo", "o"), "eu", "u")
+	}
+	return t
+}
+
+// nameVariants are the spellings of one listed name worth indexing: as
+// written; "SURNAME, Given" reordered to "Given SURNAME"; without a
+// parenthesized acronym ("BUTEMBO AIRLINES (BAL)"); each part of a name the
+// list joins with ";".
+func nameVariants(name string) []string {
+	var out []string
+	for _, part := range strings.Split(name, ";") {
+		part = cleanSpace(part)
+		if part == "" {
+			continue
+		}
+		out = append(out, part)
+		if i := strings.IndexByte(part, '('); i > 0 {
+			if bare := cleanSpace(part[:i]); bare != "" {
+				out = append(out, bare)
+			}
+		}
+		if surname, given, ok := strings.Cut(part, ","); ok && !strings.Contains(given, ",") && strings.TrimSpace(given) != "" {
+			out = append(out, cleanSpace(given+" "+surname))
+		}
+	}
+	return out
+}
