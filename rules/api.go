@@ -83,11 +83,12 @@ type Match struct {
 
 // Quantity is a number found next to a hit, e.g. "6,000 workers".
 type Quantity struct {
-	Text  string  // the span of original text, e.g. "6,000 workers"
-	Value float64 // 6000
-	Group string
-	Start int
-	End   int
+	Text   string  // the span of original text, e.g. "6,000 workers"
+	Number string  // the number as written, e.g. "6,000"
+	Value  float64 // 6000
+	Group  string
+	Start  int
+	End    int
 }
 
 // Entity is a designated name found in a text.
@@ -109,6 +110,32 @@ type Rule struct {
 	Severity    string
 	References  []string
 	Description string
-	Condition   string
+	Condition   string // as written; "" when the rule fires on all its groups
+	Groups      []Group
+	Tests       []Test
 	Pos         Position
+
+	groups []*group // compiled groups, Groups in the same order, then groups named by lexicon in the condition
+	cond   *cond
+	index  int // place in the file
+}
+
+// Group describes one of a rule's named selections, for display.
+type Group struct {
+	Name      string
+	Lexicons  []string // lexicon names, in order
+	Terms     []string // inline terms as written
+	Watchlist string   // e.g. "list un, program DPRK"; "" when none
+	Quantity  bool     // numbers next to hits are captured
+	Unless    []string // lexicons and terms that drop a hit nearby
+	Within    int      // words around a hit that Unless looks at
+}
+
+// Test is one of a rule's own tests.
+type Test struct {
+	Name       string
+	Text       string
+	Fire       bool     // the rule must fire on Text; false: it must not
+	Quantities []string // numbers, as written, that must be among the quantities found
+	Pos        Position
 }

@@ -1,0 +1,141 @@
+package rules
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// result builds the Result of a rule that fired from the hits marked used.
+func (sc *scratch) result(r *Rule) Result {
+	res := Result{Rule: r}
+	for _, g := range r.groups {
+		for _, hi := range sc.inSlot[g.slot] {
+			if !sc.used[hi] {
+				continue
+			}
+			m := sc.match(g, hi)
+			res.Matches = append(res.Matches, m)
+			if g.quantity {
+				if q, ok := sc.quantity(hi, g.name); ok {
+					res.Quantities = append(res.Quantities, q)
+				}
+			}
+			if w := sc.set.variants[sc.hits[hi].v].watch; w != nil {
+				res.Entities = append(res.Entities, Entity{
+					List: w.List, Ref: w.Ref, Name: w.Name, Program: w.Program,
+					Matched: sc.text[m.Start:m.End], Start: m.Start, End: m.End,
+				})
+			}
+		}
+	}
+	res.Matches = dedupe(res.Matches, func(a, b Match) int {
+		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.Group, b.Group), strings.Compare(a.Term, b.Term))
+	}, func(a, b Match) bool { return a.Start == b.Start && a.End == b.End && a.Group == b.Group })
+	res.Quantities = dedupe(res.Quantities, func(a, b Quantity) int {
+		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End))
+	}, func(a, b Quantity) bool { return a.Start == b.Start })
+	res.Entities = dedupe(res.Entities, func(a, b Entity) int {
+		return cmp.Or(cmp.Compare(a.Start, b.Start), strings.Compare(a.List, b.List), strings.Compare(a.Ref, b.Ref))
+	}, func(a, b Entity) bool { return a.Start == b.Start && a.List == b.List && a.Ref == b.Ref })
+	return res
+}
+
+// dedupe sorts xs and drops neighbours that are the same.
+func dedupe[T any](xs []T, order func(a, b T) int, same func(a, b T) bool) []T {
+	slices.SortStableFunc(xs, order)
+	return slices.CompactFunc(xs, same)
+}
+
+func (sc *scratch) match(g *group, hi int32) Match {
+	h := sc.hits[hi]
+	start, end := sc.norm.origSpan(int(h.start), int(h.end))
+	return Match{Group: g.name, Term: sc.set.variants[h.v].term, Start: start, End: end}
+}
+
+// Explanation says why a rule did or did not fire on a text.
+type Explanation struct {
+	Rule      *Rule
+	Fired     bool
+	Condition string // the condition as evaluated, e.g. "dprk near/20 workers"
+	Groups    []GroupHits
+	Result    Result // when Fired
+}
+
+// GroupHits is what one group of a rule found in a text.
+type GroupHits struct {
+	Name    string
+	Hits    []Match // hits that count
+	Dropped []Match // hits dropped because an `unless` term stood near them
+}
+
+// Explain evaluates one rule on text and reports, per group, what it found.
+func (s *Set) Explain(text, ruleID string) (Explanation, bool) {
+	r, ok := s.byID[ruleID]
+	if !ok {
+		return Explanation{}, false
+	}
+	sc := s.prepare(text)
+	defer s.release(sc)
+	e := Explanation{Rule: r, Condition: r.Condition}
+	if e.Condition == "" {
+		e.Condition = r.cond.String()
+	}
+	before := make([][]Match, len(r.groups))
+	for i, g := range r.groups {
+		for _, hi := range sc.inSlot[g.slot] {
+			before[i] = append(before[i], sc.match(g, hi))
+		}
+	}
+	e.Result, e.Fired = sc.evaluate(r)
+	for i, g := range r.groups {
+		gh := GroupHits{Name: g.name}
+		kept := map[int32]bool{}
+		for _, hi := range sc.inSlot[g.slot] {
+			gh.Hits = append(gh.Hits, sc.match(g, hi))
+			kept[int32(sc.match(g, hi).Start)] = true
+		}
+		for _, m := range before[i] {
+			if !kept[int32(m.Start)] {
+				gh.Dropped = append(gh.Dropped, m)
+			}
+		}
+		e.Groups = append(e.Groups, gh)
+	}
+	return e, true
+}
+
+// String renders the explanation on one line per group, quoting the words
+// of text that each group found.
+func (e Explanation) Describe(text string) string {
+	var b strings.Builder
+	verdict := "did not fire"
+	if e.Fired {
+		verdict = "fired"
+	}
+	fmt.Fprintf(&b, "rule %s %s; condition: %s", e.Rule.ID, verdict, e.Condition)
+	for _, g := range e.Groups {
+		fmt.Fprintf(&b, "\n  %s: ", g.Name)
+		if len(g.Hits) == 0 {
+			b.WriteString("no hits")
+		} else {
+			b.WriteString(quoteMatches(text, g.Hits))
+		}
+		if len(g.Dropped) > 0 {
+			fmt.Fprintf(&b, " (dropped by unless: %s)", quoteMatches(text, g.Dropped))
+		}
+	}
+	return b.String()
+}
+
+func quoteMatches(text string, ms []Match) string {
+	var parts []string
+	for _, m := range ms {
+		q := fmt.Sprintf("%q", text[m.Start:m.End])
+		if !slices.Contains(parts, q) {
+			parts = append(parts, q)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
