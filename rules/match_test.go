@@ -218,8 +218,8 @@ func TestMatchConcurrent(t *testing.T) {
 	texts := map[string]string{
 		"North Korea sent workers":            "near,unless",
 		"North Korean workers were sent back": "near",
-		"alpha beta":                         "atleast",
-		"nothing at all":                     "",
+		"alpha beta":                          "atleast",
+		"nothing at all":                      "",
 	}
 	var wg sync.WaitGroup
 	errs := make(chan string, 100)
