@@ -1,0 +1,146 @@
+package monitor
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// specParser reads schedules: 5-field cron specs and descriptors such as
+// "@every 15m", "@hourly" and "@daily".
+var specParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// ValidSchedule reports whether spec is a schedule the monitor accepts.
+func ValidSchedule(spec string) error {
+	if _, err := specParser.Parse(spec); err != nil {
+		return fmt.Errorf("schedule %q: %w", spec, err)
+	}
+	return nil
+}
+
+// jittered shifts a schedule by a fixed offset and fires once soon after the
+// monitor starts, so that a restarted monitor does not wait half an hour for
+// its first news and sources on one schedule do not fire together.
+type jittered struct {
+	cron.Schedule
+	offset time.Duration
+	first  atomic.Bool // the start-up run is still to come
+}
+
+func newJittered(s cron.Schedule, offset time.Duration) *jittered {
+	j := &jittered{Schedule: s, offset: offset}
+	j.first.Store(true)
+	return j
+}
+
+func (j *jittered) Next(t time.Time) time.Time {
+	if j.first.CompareAndSwap(true, false) {
+		return t.Add(j.offset)
+	}
+	return j.Schedule.Next(t.Add(-j.offset)).Add(j.offset)
+}
+
+// job is one scheduled source or list.
+type job struct {
+	key  string // "source:<name>" or "list:<name>"
+	spec string
+	run  func(ctx context.Context)
+}
+
+// scheduler keeps a cron entry per job and changes them when the rules do.
+type scheduler struct {
+	cron    *cron.Cron
+	ctx     context.Context // cancelled when Run stops: ends in-flight polls
+	jitter  time.Duration
+	log     *slog.Logger
+	entries map[string]scheduled
+}
+
+type scheduled struct {
+	id   cron.EntryID
+	spec string
+}
+
+func newScheduler(ctx context.Context, jitter time.Duration, log *slog.Logger) *scheduler {
+	logger := cronLogger{log}
+	return &scheduler{
+		cron: cron.New(
+			cron.WithParser(specParser),
+			cron.WithLogger(logger),
+			cron.WithChain(cron.Recover(logger)),
+		),
+		ctx:     ctx,
+		jitter:  jitter,
+		log:     log,
+		entries: map[string]scheduled{},
+	}
+}
+
+// sync makes the cron entries match jobs: new jobs are added, jobs that are
+// gone are removed and jobs whose schedule changed are replaced. A job's run
+// function looks its source up when it fires, so a changed URL needs no new
+// entry.
+func (s *scheduler) sync(jobs []job) {
+	want := map[string]job{}
+	for _, j := range jobs {
+		want[j.key] = j
+	}
+	for _, key := range slices.Sorted(maps.Keys(s.entries)) {
+		if j, ok := want[key]; !ok || j.spec != s.entries[key].spec {
+			s.cron.Remove(s.entries[key].id)
+			delete(s.entries, key)
+			if !ok {
+				s.log.Info("unscheduled", "job", key)
+			}
+		}
+	}
+	for _, j := range jobs {
+		if _, ok := s.entries[j.key]; ok {
+			continue
+		}
+		if err := s.add(j); err != nil {
+			s.log.Error("cannot schedule", "job", j.key, "error", err)
+		}
+	}
+}
+
+func (s *scheduler) add(j job) error {
+	spec, err := specParser.Parse(j.spec)
+	if err != nil {
+		return fmt.Errorf("schedule %q: %w", j.spec, err)
+	}
+	var offset time.Duration
+	if s.jitter > 0 {
+		offset = rand.N(s.jitter)
+	}
+	run := cron.NewChain(cron.SkipIfStillRunning(cronLogger{s.log})).Then(cron.FuncJob(func() { j.run(s.ctx) }))
+	id := s.cron.Schedule(newJittered(spec, offset), run)
+	s.entries[j.key] = scheduled{id: id, spec: j.spec}
+	s.log.Info("scheduled", "job", j.key, "schedule", j.spec, "next", s.cron.Entry(id).Next)
+	return nil
+}
+
+// next is when a job runs next; zero when it is not scheduled.
+func (s *scheduler) next(key string) time.Time {
+	e, ok := s.entries[key]
+	if !ok {
+		return time.Time{}
+	}
+	return s.cron.Entry(e.id).Next
+}
+
+// cronLogger sends cron's own messages to slog; its routine "wake" and "run"
+// chatter goes to debug.
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron "+msg, kv...) }
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("cron "+msg, append(kv, "error", err)...)
+}

@@ -1,0 +1,49 @@
+package monitor
+
+import (
+	"testing"
+	"time"
+)
+
+func TestJitteredSchedule(t *testing.T) {
+	start := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		spec   string
+		offset time.Duration
+		next   []time.Time // after the start-up run
+	}{
+		{"@every 30m", 7 * time.Second, []time.Time{start.Add(7*time.Second + 30*time.Minute), start.Add(7*time.Second + 60*time.Minute)}},
+		{"0 * * * *", 12 * time.Second, []time.Time{start.Add(time.Hour + 12*time.Second), start.Add(2*time.Hour + 12*time.Second)}},
+		{"@daily", 3 * time.Second, []time.Time{start.Add(12*time.Hour + 3*time.Second), start.Add(36*time.Hour + 3*time.Second)}},
+		{"*/15 * * * *", 0, []time.Time{start.Add(15 * time.Minute), start.Add(30 * time.Minute)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.spec, func(t *testing.T) {
+			s, err := specParser.Parse(tt.spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			j := newJittered(s, tt.offset)
+			at := j.Next(start)
+			if want := start.Add(tt.offset); !at.Equal(want) {
+				t.Errorf("start-up run at %s, want %s", at, want)
+			}
+			for _, want := range tt.next {
+				if at = j.Next(at); !at.Equal(want) {
+					t.Errorf("next run at %s, want %s", at, want)
+				}
+			}
+		})
+	}
+}
+
+func TestValidSchedule(t *testing.T) {
+	for spec, ok := range map[string]bool{
+		"@every 15m": true, "@daily": true, "@hourly": true, "*/5 * * * *": true, "0 6 * * 1-5": true,
+		"": false, "every 15m": false, "* * * * * *": false, "61 * * * *": false,
+	} {
+		if err := ValidSchedule(spec); (err == nil) != ok {
+			t.Errorf("ValidSchedule(%q) = %v, want ok=%v", spec, err, ok)
+		}
+	}
+}

@@ -1,0 +1,117 @@
+package monitor
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/embargo-watch/embargo/internal/store"
+)
+
+// storyList serves stories from memory, as RecentStories does from the store.
+type storyList []store.Story
+
+func (l *storyList) RecentStories(_ context.Context, since time.Time) ([]store.Story, error) {
+	var out []store.Story
+	for _, s := range *l {
+		if !s.FirstSeen.Before(since) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// flip returns fp with n distinct random bits inverted.
+func flip(r *rand.Rand, fp uint64, n int) uint64 {
+	for _, bit := range r.Perm(64)[:n] {
+		fp ^= 1 << bit
+	}
+	return fp
+}
+
+func TestStoryIndexFindsEveryNearDuplicate(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	var stories storyList
+	for i := range 5000 {
+		stories = append(stories, store.Story{ID: int64(i + 1), Fingerprint: r.Uint64(), FirstSeen: now.Add(-time.Hour)})
+	}
+	x := newStoryIndex(72 * time.Hour)
+	if err := x.refresh(context.Background(), &stories, now); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2000 {
+		want := stories[r.IntN(len(stories))]
+		dist := i % 12 // near duplicates up to nearDuplicate, then beyond
+		got, ok := x.nearest(flip(r, want.Fingerprint, dist), now.Add(-72*time.Hour))
+		switch {
+		case dist <= nearDuplicate && (!ok || got.ID != want.ID):
+			t.Fatalf("story %d at distance %d: found %v %d", want.ID, dist, ok, got.ID)
+		case dist > nearDuplicate && ok && got.ID == want.ID:
+			t.Fatalf("story %d at distance %d taken as a duplicate", want.ID, dist)
+		}
+	}
+}
+
+func TestStoryIndexRefreshAndWindow(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	stories := storyList{
+		{ID: 1, Fingerprint: 0xAAAAAAAAAAAAAAAA, FirstSeen: now.Add(-80 * time.Hour)}, // out of the window
+		{ID: 2, Fingerprint: 0x5555555555555555, FirstSeen: now.Add(-2 * time.Hour)},
+	}
+	x := newStoryIndex(72 * time.Hour)
+	ctx := context.Background()
+	if err := x.refresh(ctx, &stories, now); err != nil {
+		t.Fatal(err)
+	}
+	notBefore := now.Add(-72 * time.Hour)
+	if _, ok := x.nearest(0xAAAAAAAAAAAAAAAA, notBefore); ok {
+		t.Error("a story older than the window was found")
+	}
+	if s, ok := x.nearest(0x5555555555555555, notBefore); !ok || s.ID != 2 {
+		t.Errorf("nearest(second) = %v %v, want story 2", s, ok)
+	}
+
+	// A story stored later is picked up by the next refresh, once.
+	stories = append(stories, store.Story{ID: 3, Fingerprint: 0xCCCC0000, FirstSeen: now.Add(time.Minute)})
+	for range 2 {
+		if err := x.refresh(ctx, &stories, now.Add(2*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s, ok := x.nearest(0xCCCC0001, notBefore); !ok || s.ID != 3 {
+		t.Errorf("nearest after refresh = %v %v, want story 3", s, ok)
+	}
+	if len(x.stories) != 2 {
+		t.Errorf("index holds %d stories, want 2 (loaded once each)", len(x.stories))
+	}
+
+	// A day later the index is rebuilt from the window.
+	if err := x.refresh(ctx, &stories, now.Add(25*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if len(x.stories) != 2 {
+		t.Errorf("rebuilt index holds %d stories, want 2", len(x.stories))
+	}
+}
+
+func TestBandsCoverEveryBit(t *testing.T) {
+	var seen uint64
+	for i := range 64 {
+		b := bandsOf(1 << i)
+		n := 0
+		for _, v := range b {
+			if v != 0 {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("bit %d lands in %d bands, want 1", i, n)
+		}
+		seen |= 1 << i
+	}
+	if seen != ^uint64(0) {
+		t.Error("not every bit tested")
+	}
+}
