@@ -1,5 +1,290 @@
 package rules
 
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Quantities are read from the normalized text around a hit: digits are
+// ASCII there (NFKC turns full-width digits into ASCII), letters are folded
+// and every run of spaces is one space.
+//
+// A number counts when it stands at most maxWordsBetween words before the
+// hit ("6,000 workers", "5,000 construction workers", "1 million artillery
+// shells", "5천여 명의 노동자"), or, for Hangul and Han terms, just after it
+// ("노동자 5천 명", "劳工5000名"). Years ("in 2017 workers"), percentages and
+// sums of money are not quantities, and a sentence end stops the search.
+const maxWordsBetween = 3
+
+// qtoken is a token of the text around a hit.
+type qtoken struct {
+	kind       qkind
+	start, end int // normalized offsets
+	value      float64
+	year       bool   // a bare four-digit number that reads as a year
+	text       string // words: the word
+}
+
+type qkind int
+
+const (
+	qWord qkind = iota
+	qNumber
+	qStop // punctuation that ends the search: sentence ends, %, currency
+)
+
+// quantity finds the number next to hit hi.
 func (sc *scratch) quantity(hi int32, group string) (Quantity, bool) {
+	h := sc.hits[hi]
+	text := sc.norm.text
+	from := max(0, int(h.start)-160)
+	for from > 0 && from < int(h.start) && text[from-1] != ' ' { // start on a word
+		from++
+	}
+	before := qtokens(text, from, int(h.start))
+	if q, ok := numberBefore(before); ok && q.kind == qNumber {
+		return sc.makeQuantity(group, q.start, q.end, q.start, int(h.end), q.value), true
+	}
+	last, _ := utf8.DecodeLastRune(text[h.start:h.end])
+	if !isHangul(last) && !isHanKana(last) {
+		return Quantity{}, false
+	}
+	after := qtokens(text, int(h.end), min(len(text), int(h.end)+80))
+	if q, end, ok := numberAfter(after); ok {
+		return sc.makeQuantity(group, q.start, q.end, int(h.start), end, q.value), true
+	}
 	return Quantity{}, false
+}
+
+func (sc *scratch) makeQuantity(group string, numStart, numEnd, spanStart, spanEnd int, value float64) Quantity {
+	ns, ne := sc.norm.origSpan(numStart, numEnd)
+	ss, se := sc.norm.origSpan(spanStart, spanEnd)
+	return Quantity{
+		Text:   sc.text[ss:se],
+		Number: sc.text[ns:ne],
+		Value:  value,
+		Group:  group,
+		Start:  ss,
+		End:    se,
+	}
+}
+
+// numberBefore returns the number token closest before the hit, within
+// reach; found is false when a stop or a year comes first.
+func numberBefore(toks []qtoken) (qtoken, bool) {
+	words := 0
+	for i := len(toks) - 1; i >= 0; i-- {
+		t := toks[i]
+		switch t.kind {
+		case qStop:
+			return qtoken{}, false
+		case qNumber:
+			if t.year || i > 0 && toks[i-1].kind == qStop && isCurrencyStop(toks[i-1]) {
+				return qtoken{}, false
+			}
+			return t, true
+		case qWord:
+			words++
+			if words > maxWordsBetween {
+				return qtoken{}, false
+			}
+		}
+	}
+	return qtoken{}, false
+}
+
+// numberAfter returns the first number after the hit, within two words, and
+// where its span ends (after a counter such as 명 or 名).
+func numberAfter(toks []qtoken) (qtoken, int, bool) {
+	words := 0
+	for i, t := range toks {
+		switch t.kind {
+		case qStop:
+			return qtoken{}, 0, false
+		case qNumber:
+			if t.year {
+				return qtoken{}, 0, false
+			}
+			end := t.end
+			if i+1 < len(toks) && toks[i+1].kind == qWord && isCounter(toks[i+1].text) {
+				end = toks[i+1].end
+			}
+			return t, end, true
+		case qWord:
+			if words++; words > 2 {
+				return qtoken{}, 0, false
+			}
+		}
+	}
+	return qtoken{}, 0, false
+}
+
+func isCounter(w string) bool {
+	switch w {
+	case "명", "명의", "명이", "명을", "명은", "名", "人", "человек":
+		return true
+	}
+	return false
+}
+
+func isCurrencyStop(t qtoken) bool { return t.text == "$" || t.text == "€" || t.text == "£" || t.text == "₩" || t.text == "¥" }
+
+// qtokens splits text[from:to] into words, numbers and stops. Multiplier
+// words merge into the number before them ("1 million", "6 тысяч").
+func qtokens(text []byte, from, to int) []qtoken {
+	var toks []qtoken
+	for i := from; i < to; {
+		c := text[i]
+		switch {
+		case c == ' ' || c == ',' || c == '\'' || c == '"':
+			i++
+		case isDigit(c):
+			t := readNumber(text, i, to)
+			toks = append(toks, t)
+			i = t.end
+		default:
+			r, size := utf8.DecodeRune(text[i:])
+			if !isWordRune(r) && !isHanKana(r) {
+				if strings.ContainsRune(".;:!?%$€£₩¥()", r) {
+					toks = append(toks, qtoken{kind: qStop, start: i, end: i + size, text: string(r)})
+				}
+				i += size // other punctuation neither counts nor stops
+				continue
+			}
+			end := i + size
+			if !isHanKana(r) {
+				for end < to && wordAt(text, end) {
+					_, s := utf8.DecodeRune(text[end:])
+					end += s
+				}
+			}
+			toks = appendWord(toks, qtoken{kind: qWord, start: i, end: end, text: string(text[i:end])})
+			i = end
+		}
+	}
+	return toks
+}
+
+// appendWord adds a word, merging a multiplier or number word into a number.
+func appendWord(toks []qtoken, t qtoken) []qtoken {
+	if m, ok := multiplierWord(t.text); ok && len(toks) > 0 {
+		if prev := &toks[len(toks)-1]; prev.kind == qNumber {
+			prev.value *= m
+			prev.end, prev.year = t.end, false
+			return toks
+		}
+	}
+	if v, ok := numberWords[t.text]; ok {
+		t.kind, t.value = qNumber, v
+		if len(toks) > 0 {
+			if prev := &toks[len(toks)-1]; prev.kind == qNumber && prev.value >= 20 && prev.value < 100 && v < 10 {
+				prev.value += v // twenty five
+				prev.end = t.end
+				return toks
+			}
+		}
+	}
+	return append(toks, t)
+}
+
+// readNumber reads digits with thousands separators or a decimal part
+// ("6,000", "6 000", "1.5", "1,5"), and attached multipliers such as 천 or
+// 万 ("5천여", "1만5천").
+func readNumber(text []byte, i, to int) qtoken {
+	t := qtoken{kind: qNumber, start: i}
+	var digits strings.Builder
+	j := i
+	for j < to && isDigit(text[j]) {
+		digits.WriteByte(text[j])
+		j++
+	}
+	grouped := false
+	for j+1 < to && (text[j] == ',' || text[j] == '.' || text[j] == ' ' && j-i <= 3) && isDigit(text[j+1]) {
+		k := j + 1
+		for k < to && isDigit(text[k]) {
+			k++
+		}
+		switch {
+		case k-j-1 == 3 && (text[j] != ' ' || digits.Len() <= 3): // a thousands group
+			digits.Write(text[j+1 : k])
+			grouped = true
+		case text[j] != ' ' && !grouped: // a decimal part
+			digits.WriteByte('.')
+			digits.Write(text[j+1 : k])
+			j = k
+			goto done
+		default:
+			goto done
+		}
+		j = k
+	}
+done:
+	t.value, _ = strconv.ParseFloat(digits.String(), 64)
+	t.end = j
+	t.year = !grouped && j-i == 4 && t.value >= 1900 && t.value <= 2100
+	return readAttachedMultipliers(text, t, to)
+}
+
+// readAttachedMultipliers handles Korean and Chinese numbers such as 5천,
+// 1만5천 and 5000余.
+func readAttachedMultipliers(text []byte, t qtoken, to int) qtoken {
+	total, current := 0.0, t.value
+	j := t.end
+	for j < to {
+		r, size := utf8.DecodeRune(text[j:])
+		if m, ok := attachedMultiplier[r]; ok {
+			total += current * m
+			current = 0
+			j += size
+			t.year = false
+			for j < to && isDigit(text[j]) { // 1만5천
+				k := j
+				for k < to && isDigit(text[k]) {
+					k++
+				}
+				n, _ := strconv.ParseFloat(string(text[j:k]), 64)
+				if r2, _ := utf8.DecodeRune(text[k:]); k < to && attachedMultiplier[r2] > 0 {
+					current = n
+					j = k
+				}
+				break
+			}
+			continue
+		}
+		if r == '여' || r == '余' || r == '多' { // "about": 5천여, 5000余
+			j += size
+			continue
+		}
+		break
+	}
+	t.value = total + current
+	t.end = j
+	return t
+}
+
+var attachedMultiplier = map[rune]float64{
+	'백': 100, '천': 1e3, '만': 1e4, '억': 1e8,
+	'百': 100, '千': 1e3, '万': 1e4, '萬': 1e4, '亿': 1e8, '億': 1e8,
+}
+
+// multiplierWord recognizes the words that multiply the number before them.
+func multiplierWord(w string) (float64, bool) {
+	switch {
+	case w == "hundred" || w == "hundreds":
+		return 100, true
+	case w == "thousand" || w == "thousands" || w == "тыс" || strings.HasPrefix(w, "тысяч"):
+		return 1e3, true
+	case w == "million" || w == "millions" || w == "mln" || w == "млн" || strings.HasPrefix(w, "миллион"):
+		return 1e6, true
+	case w == "billion" || w == "billions" || w == "bn" || w == "млрд" || strings.HasPrefix(w, "миллиард"):
+		return 1e9, true
+	}
+	return 0, false
+}
+
+var numberWords = map[string]float64{
+	"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+	"eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+	"sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12,
 }

@@ -81,3 +81,13 @@ func TestLoadLaborFixture(t *testing.T) {
 		t.Errorf("lexicon repatriation: %q", got)
 	}
 }
+
+// readShared reads a file of the shared test data, or skips.
+func readShared(t testing.TB, rel string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(sharedDir(t), rel))
+	if err != nil {
+		t.Skipf("shared data %s not available: %v", rel, err)
+	}
+	return string(data)
+}

@@ -1,0 +1,93 @@
+package rules
+
+import (
+	"fmt"
+	"testing"
+)
+
+const quantityRules = `
+version: 1
+rules:
+  - id: q
+    title: t
+    category: labor
+    severity: high
+    references: [x]
+    groups:
+      workers:
+        terms: [workers, laborers, sapper*, shells, рабоч*, 노동자, 劳工]
+        quantity: true
+    tests: [{fire: "6,000 workers", quantities: ["6,000"]}]
+`
+
+func TestQuantities(t *testing.T) {
+	s := mustParse(t, quantityRules)
+	tests := []struct {
+		text   string
+		want   string // Text|Number|Value of each quantity, or "" for none
+		reason string
+	}{
+		{"North Korea will send 6,000 workers to Kursk.", "6,000 workers|6,000|6000", "digits with a thousands comma"},
+		{"agreed to send 5,000 construction workers", "5,000 construction workers|5,000|5000", "one word between"},
+		{"an additional 1,000 sappers—military personnel", "1,000 sappers|1,000|1000", "prefix term, dash after"},
+		{"approximately 15,000 North Korean laborers", "15,000 North Korean laborers|15,000|15000", "two words between"},
+		{"1 million artillery shells", "1 million artillery shells|1 million|1e+06", "multiplier word"},
+		{"1.5 million shells", "1.5 million shells|1.5 million|1.5e+06", "decimal with multiplier"},
+		{"six thousand workers", "six thousand workers|six thousand|6000", "number words"},
+		{"КНДР направит 6 000 рабочих", "6 000 рабочих|6 000|6000", "space as thousands separator"},
+		{"КНДР направит 6\u00a0000 рабочих", "6\u00a0000 рабочих|6\u00a0000|6000", "no-break space as thousands separator"},
+		{"КНДР направит 6 тысяч рабочих", "6 тысяч рабочих|6 тысяч|6000", "Russian multiplier"},
+		{"북한 노동자 5천 명이 파견됐다", "노동자 5천 명이|5천|5000", "Korean number after the term"},
+		{"5천여 명의 노동자가", "5천여 명의 노동자가|5천여|5000", "Korean number before the term"},
+		{"노동자 1만 명", "노동자 1만 명|1만|10000", "Korean ten thousand"},
+		{"노동자 1만5천 명", "노동자 1만5천 명|1만5천|15000", "Korean compound number"},
+		{"朝鲜劳工5000名", "劳工5000名|5000|5000", "Chinese number after the term"},
+		{"６，０００ workers", "６，０００ workers|６，０００|6000", "full-width digits"},
+		{"in 2017 workers were sent", "", "a year is not a quantity"},
+		{"In 2017. Workers", "", "a sentence end stops the search"},
+		{"50% of workers", "", "percentages are not headcounts"},
+		{"$5 million for workers", "", "money is not a headcount"},
+		{"6,000 of the many North Korean workers", "", "too many words between"},
+		{"workers", "", "no number"},
+		{"6,000 workers and 1,000 sappers", "6,000 workers|6,000|6000; 1,000 sappers|1,000|1000", "one per hit"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.reason, func(t *testing.T) {
+			res := s.Match(tt.text)
+			if len(res) != 1 {
+				t.Fatalf("%q: fired %d rules", tt.text, len(res))
+			}
+			got := ""
+			for i, q := range res[0].Quantities {
+				if i > 0 {
+					got += "; "
+				}
+				got += fmt.Sprintf("%s|%s|%g", q.Text, q.Number, q.Value)
+				if tt.text[q.Start:q.End] != q.Text {
+					t.Errorf("offsets %d:%d do not slice %q", q.Start, q.End, q.Text)
+				}
+			}
+			if got != tt.want {
+				t.Errorf("%q:\n got %q\nwant %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSeedStoryQuantities(t *testing.T) {
+	seed := readShared(t, "seed/000_2afe39b202ba405e.txt")
+	s := mustParse(t, quantityRules)
+	res := s.Match(seed)
+	if len(res) != 1 {
+		t.Fatalf("fired %d rules", len(res))
+	}
+	found := map[float64]bool{}
+	for _, q := range res[0].Quantities {
+		found[q.Value] = true
+	}
+	for _, v := range []float64{6000, 5000, 1000, 15000} {
+		if !found[v] {
+			t.Errorf("quantity %g not found in %+v", v, res[0].Quantities)
+		}
+	}
+}
