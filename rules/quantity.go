@@ -128,7 +128,9 @@ func isCounter(w string) bool {
 	return false
 }
 
-func isCurrencyStop(t qtoken) bool { return t.text == "$" || t.text == "€" || t.text == "£" || t.text == "₩" || t.text == "¥" }
+func isCurrencyStop(t qtoken) bool {
+	return t.text == "$" || t.text == "€" || t.text == "£" || t.text == "₩" || t.text == "¥"
+}
 
 // qtokens splits text[from:to] into words, numbers and stops. Multiplier
 // words merge into the number before them ("1 million", "6 тысяч").
