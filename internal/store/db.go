@@ -1,0 +1,240 @@
+// Package store keeps embargo's state in one SQLite file: the fetch state of
+// sources, seen items and the stories they belong to, alerts with a full-text
+// index, the delivery outbox, Discord subscriptions and mutes, and the
+// versions of the sanctions lists.
+//
+// Writes go through a single connection (SQLite allows one writer at a time),
+// reads through a small pool of read-only connections; in WAL mode readers
+// never wait for the writer.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Errors that callers may want to tell apart with errors.Is.
+var (
+	// ErrLocked means another connection or process held the database
+	// longer than the busy timeout. Retrying later may succeed.
+	ErrLocked = errors.New("database is locked")
+	// ErrDiskFull means SQLite could not grow a file: the disk (or the
+	// process's file size limit) is full. The transaction was rolled back.
+	ErrDiskFull = errors.New("disk full: the database could not be written")
+	// ErrNotFound means the row asked for does not exist.
+	ErrNotFound = errors.New("not found")
+)
+
+// DefaultBusyTimeout is how long a write waits for another process's lock.
+const DefaultBusyTimeout = 5 * time.Second
+
+// Options tunes Open. The zero value gives the defaults.
+type Options struct {
+	BusyTimeout time.Duration    // default DefaultBusyTimeout
+	ReadConns   int              // read-only connections; default max(4, GOMAXPROCS)
+	Now         func() time.Time // clock for created/seen times; default time.Now
+}
+
+// DB is the embargo SQLite database. It is safe for concurrent use.
+type DB struct {
+	path  string
+	write *sql.DB // one connection: writes are serialized here
+	read  *sql.DB // read-only connections
+	now   func() time.Time
+}
+
+// Open opens (creating if needed) and migrates the database at path.
+func Open(ctx context.Context, path string) (*DB, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, path string, opt Options) (*DB, error) {
+	opt = opt.withDefaults()
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	db := &DB{path: abs, now: opt.Now}
+	db.write, err = sql.Open("sqlite", dsn(abs, opt.BusyTimeout, false))
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", abs, err)
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetMaxIdleConns(1)
+	db.write.SetConnMaxLifetime(0)
+	db.write.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, db.write); err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("open store %s: %w", abs, classify(err))
+	}
+	db.read, err = sql.Open("sqlite", dsn(abs, opt.BusyTimeout, true))
+	if err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("open store %s: %w", abs, err)
+	}
+	db.read.SetMaxOpenConns(opt.ReadConns)
+	db.read.SetMaxIdleConns(opt.ReadConns)
+	if err := db.read.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", abs, classify(err))
+	}
+	return db, nil
+}
+
+func (o Options) withDefaults() Options {
+	if o.BusyTimeout <= 0 {
+		o.BusyTimeout = DefaultBusyTimeout
+	}
+	if o.ReadConns <= 0 {
+		o.ReadConns = max(4, runtime.GOMAXPROCS(0))
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// dsn builds a file: URI whose _pragma parameters the driver applies to every
+// new connection, so that a connection reopened by the pool is configured
+// like the first. Writers begin IMMEDIATE transactions: taking the write lock
+// up front means a busy database fails at BEGIN, never halfway through.
+func dsn(path string, busy time.Duration, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Set("_txlock", "immediate")
+	}
+	u := url.URL{Scheme: "file", Path: path, OmitHost: true, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// Close checkpoints the write-ahead log into the database file and closes it.
+func (db *DB) Close() error {
+	var errs []error
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	// A truncating checkpoint leaves a self-contained database file behind;
+	// it fails harmlessly if another process is still reading.
+	if _, err := db.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		errs = append(errs, fmt.Errorf("checkpoint: %w", classify(err)))
+	}
+	errs = append(errs, db.write.Close())
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close store %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// Ping checks that the database can be read and that the writer is open.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping store: %w", classify(err))
+	}
+	var one int
+	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("ping store: %w", classify(err))
+	}
+	return nil
+}
+
+// IntegrityCheck runs SQLite's integrity check and returns its findings as an
+// error, or nil when the database is sound.
+func (db *DB) IntegrityCheck(ctx context.Context) error {
+	rows, err := db.read.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return fmt.Errorf("integrity check: %w", classify(err))
+	}
+	defer rows.Close()
+	var problems []error
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("integrity check: %w", err)
+		}
+		if line != "ok" {
+			problems = append(problems, errors.New(line))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("integrity check: %w", classify(err))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("integrity check of %s: %w", db.path, errors.Join(problems...))
+	}
+	return nil
+}
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// inTx runs fn in one write transaction: committed when fn returns nil,
+// rolled back otherwise (and when ctx is cancelled before the commit).
+func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return classify(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return classify(err)
+	}
+	return nil
+}
+
+// sqliteError keeps SQLite's own message and adds the kind callers test for.
+type sqliteError struct {
+	kind error
+	err  error
+}
+
+func (e *sqliteError) Error() string   { return e.kind.Error() + " (" + e.err.Error() + ")" }
+func (e *sqliteError) Unwrap() []error { return []error{e.kind, e.err} }
+
+// classify marks SQLite errors that need a specific reaction: a lock held
+// elsewhere or a full disk.
+func classify(err error) error {
+	var se *sqlite.Error
+	if err == nil || !errors.As(err, &se) {
+		return err
+	}
+	var alreadyClassified *sqliteError
+	if errors.As(err, &alreadyClassified) {
+		return err
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return &sqliteError{kind: ErrLocked, err: err}
+	case sqlite3.SQLITE_FULL:
+		return &sqliteError{kind: ErrDiskFull, err: err}
+	case sqlite3.SQLITE_IOERR:
+		// SQLite reports a write refused for lack of space or beyond the
+		// file size limit (EFBIG) as a write error rather than SQLITE_FULL.
+		if se.Code() == sqlite3.SQLITE_IOERR_WRITE || se.Code() == sqlite3.SQLITE_IOERR_FSYNC {
+			return &sqliteError{kind: ErrDiskFull, err: err}
+		}
+	}
+	return err
+}
