@@ -93,8 +93,9 @@ var durationUnits = map[byte]time.Duration{
 
 // ParseDuration reads a mute duration: one or more numbers with a unit m, h,
 // d or w ("2h", "3d", "1w", "1d12h"), from one minute to 90 days.
-func ParseDuration(s string) (time.Duration, error) {
-	s = strings.ToLower(strings.ReplaceAll(strings.TrimSpace(s), " ", ""))
+func ParseDuration(in string) (time.Duration, error) {
+	s := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(in), " ", ""))
+	bad := fmt.Errorf("duration %q: want numbers with a unit m, h, d or w, e.g. 2h or 3d", in)
 	if s == "" {
 		return 0, errors.New("a duration is needed, e.g. 2h, 3d or 1w")
 	}
@@ -102,12 +103,12 @@ func ParseDuration(s string) (time.Duration, error) {
 	for s != "" {
 		digits := len(s) - len(strings.TrimLeft(s, "0123456789"))
 		if digits == 0 || digits == len(s) {
-			return 0, fmt.Errorf("duration %q: want numbers with a unit m, h, d or w, e.g. 2h or 3d", s)
+			return 0, bad
 		}
 		n, err := strconv.Atoi(s[:digits])
 		unit, ok := durationUnits[s[digits]]
 		if err != nil || !ok {
-			return 0, fmt.Errorf("duration %q: want numbers with a unit m, h, d or w, e.g. 2h or 3d", s)
+			return 0, bad
 		}
 		if n > int(maxMute/unit) {
 			return 0, errors.New("a mute lasts at most 90 days")
