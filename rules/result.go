@@ -82,23 +82,18 @@ func (s *Set) Explain(text, ruleID string) (Explanation, bool) {
 	if e.Condition == "" {
 		e.Condition = r.cond.String()
 	}
-	before := make([][]Match, len(r.groups))
+	before := make([][]int32, len(r.groups))
 	for i, g := range r.groups {
-		for _, hi := range sc.inSlot[g.slot] {
-			before[i] = append(before[i], sc.match(g, hi))
-		}
+		before[i] = slices.Clone(sc.inSlot[g.slot])
 	}
 	e.Result, e.Fired = sc.evaluate(r)
 	for i, g := range r.groups {
 		gh := GroupHits{Name: g.name}
-		kept := map[int32]bool{}
-		for _, hi := range sc.inSlot[g.slot] {
-			gh.Hits = append(gh.Hits, sc.match(g, hi))
-			kept[int32(sc.match(g, hi).Start)] = true
-		}
-		for _, m := range before[i] {
-			if !kept[int32(m.Start)] {
-				gh.Dropped = append(gh.Dropped, m)
+		for _, hi := range before[i] {
+			if slices.Contains(sc.inSlot[g.slot], hi) {
+				gh.Hits = append(gh.Hits, sc.match(g, hi))
+			} else {
+				gh.Dropped = append(gh.Dropped, sc.match(g, hi))
 			}
 		}
 		e.Groups = append(e.Groups, gh)
@@ -106,8 +101,8 @@ func (s *Set) Explain(text, ruleID string) (Explanation, bool) {
 	return e, true
 }
 
-// String renders the explanation on one line per group, quoting the words
-// of text that each group found.
+// Describe renders the explanation, one line per group, quoting the words
+// of text (the text that was explained) that each group found.
 func (e Explanation) Describe(text string) string {
 	var b strings.Builder
 	verdict := "did not fire"
