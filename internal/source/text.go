@@ -34,10 +34,8 @@ func PlainText(fragment string) string {
 			a := atom.Lookup(name)
 			if invisible(a) {
 				skip++
-				// The tokenizer reads script and style bodies as raw
-				// text; the end tag follows as its own token.
 			}
-			if separates(a) {
+			if separates(a) || invisible(a) {
 				b.WriteByte(' ')
 			}
 		case html.EndTagToken:
@@ -46,7 +44,7 @@ func PlainText(fragment string) string {
 			if invisible(a) && skip > 0 {
 				skip--
 			}
-			if separates(a) {
+			if separates(a) || invisible(a) {
 				b.WriteByte(' ')
 			}
 		case html.SelfClosingTagToken:
