@@ -227,6 +227,35 @@ func TestDefaultPackHeldOut(t *testing.T) {
 		len(paths), ratio(tp, tp+fp), ratio(tp, tp+fn), tp, fp, fn)
 }
 
+// BenchmarkDefaultPackMatch measures the default pack on the held-out news
+// texts, one document at a time, as the monitor runs it.
+func BenchmarkDefaultPackMatch(b *testing.B) {
+	set := loadDefaultPack(b)
+	paths, err := filepath.Glob(filepath.Join("testdata", "news", "*.txt"))
+	if err != nil || len(paths) == 0 {
+		b.Fatalf("no held-out texts: %v", err)
+	}
+	var docs []string
+	size := 0
+	for _, path := range paths {
+		_, text, err := readHeldOut(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs = append(docs, text)
+		size += len(text)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	fired := 0
+	for b.Loop() {
+		for _, doc := range docs {
+			fired += len(set.Match(doc))
+		}
+	}
+	b.ReportMetric(float64(fired)/float64(b.N*len(docs)), "alerts/doc")
+}
+
 // readHeldOut splits a held-out file into its expected rule ids and its text.
 func readHeldOut(path string) (want []string, text string, err error) {
 	data, err := os.ReadFile(path)
