@@ -23,7 +23,7 @@ const (
 	minFuzzyRunes  = 4    // shorter tokens only match exactly
 	jwFloor        = 0.84 // token pairs less similar than this count as different
 	lowQuality     = 0.90 // factor for low-quality aliases
-	maxPostings    = 3000 // tokens on more names than this do not generate candidates
+	queryShare     = 0.6  // weight of the query part found in a name, against the name part found in the query
 )
 
 // Index is a fuzzy name index over the entries of one or more lists. It is
@@ -113,12 +113,13 @@ func (ix *Index) addEntry(id int32, e *Entry) {
 func (ix *Index) addName(entry int32, text string, quality float32) {
 	seen := map[string]bool{}
 	for _, variant := range nameVariants(text) {
-		tokens := normalizeName(variant)
-		joined := strings.Join(tokens, "")
-		if len(tokens) == 0 || seen[strings.Join(tokens, " ")] {
+		raw := nameTokens(variant)
+		tokens := romanizeAll(raw)
+		key := strings.Join(tokens, " ")
+		if len(tokens) == 0 || seen[key] {
 			continue
 		}
-		seen[strings.Join(tokens, " ")] = true
+		seen[key] = true
 		id := int32(len(ix.names))
 		n := indexedName{entry: entry, start: int32(len(ix.tokens)), quality: quality, text: text}
 		for _, t := range tokens {
@@ -130,8 +131,20 @@ func (ix *Index) addName(entry int32, text string, quality float32) {
 		}
 		n.end = int32(len(ix.tokens))
 		ix.names = append(ix.names, n)
-		ix.byJoined[joined] = append(ix.byJoined[joined], id)
+		for _, joined := range joinedKeys(raw, tokens) {
+			ix.byJoined[joined] = append(ix.byJoined[joined], id)
+		}
 	}
+}
+
+// joinedKeys are a name's tokens written without spaces, as spelled and as
+// romanized: "Kim Jong-un", "KIM Jongun" and "kimjongun" are one name.
+func joinedKeys(raw, romanized []string) []string {
+	a, b := strings.Join(raw, ""), strings.Join(romanized, "")
+	if a == b {
+		return []string{a}
+	}
+	return []string{a, b}
 }
 
 func (ix *Index) tokenID(t string) int32 {
@@ -209,19 +222,75 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 	}
 	s := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(s)
-	s.reset()
-	q := ix.prepare(s, normalizeName(query))
-	if len(q.tokens) == 0 {
-		return nil
+	s.resetSearch()
+	raw := nameTokens(query)
+	if len(raw) > maxQueryTokens {
+		raw = raw[:maxQueryTokens]
 	}
-	ix.collectCandidates(s, q)
+	tokens := romanizeAll(raw)
+	for _, joined := range joinedKeys(raw, tokens) {
+		ix.addJoinedHits(s, joined, opt)
+	}
+	for _, variant := range ix.queryVariants(raw, tokens) {
+		ix.searchVariant(s, variant, opt)
+	}
+	return ix.bestPerEntry(s, opt.Limit)
+}
+
+// addJoinedHits scores names that spell the query once spaces and hyphens
+// are gone as exact matches.
+func (ix *Index) addJoinedHits(s *scratch, joined string, opt SearchOptions) {
+	for _, name := range ix.byJoined[joined] {
+		if ix.wanted(name, opt) {
+			s.hits = append(s.hits, scored{name: name, score: float64(ix.names[name].quality)})
+		}
+	}
+}
+
+func (ix *Index) wanted(name int32, opt SearchOptions) bool {
+	return opt.List == "" || ix.entries[ix.names[name].entry].List == opt.List
+}
+
+// queryVariants are the query's tokens, and the same with one token split in
+// two ("jongun" → "jong un") or two tokens joined ("chong chon" →
+// "chongchon") where the index knows the result, for names that the list and
+// the query hyphenate differently.
+func (ix *Index) queryVariants(raw, tokens []string) [][]string {
+	variants := [][]string{tokens}
+	const maxVariants = 6
+	for i, t := range raw {
+		if ix.known(tokens[i]) {
+			continue // split only what the index does not know whole
+		}
+		for p := 2; p <= len(t)-2 && len(variants) < maxVariants && len(raw) < maxQueryTokens; p++ {
+			left, right := romanize(t[:p]), romanize(t[p:])
+			if ix.known(left) && ix.known(right) {
+				variants = append(variants, slices.Concat(tokens[:i], []string{left, right}, tokens[i+1:]))
+			}
+		}
+	}
+	for i := 0; i+1 < len(raw) && len(variants) < maxVariants; i++ {
+		if joined := romanize(raw[i] + raw[i+1]); ix.known(joined) {
+			variants = append(variants, slices.Concat(tokens[:i], []string{joined}, tokens[i+2:]))
+		}
+	}
+	return variants
+}
+
+func (ix *Index) known(token string) bool {
+	_, ok := ix.vocab[token]
+	return ok && isASCII(token)
+}
+
+func (ix *Index) searchVariant(s *scratch, tokens []string, opt SearchOptions) {
+	s.resetVariant()
+	q := ix.prepare(s, tokens)
+	ix.collectCandidates(s, q, opt.MinScore)
 	for _, name := range s.candidates {
-		score := ix.score(s, q, name)
-		if score >= opt.MinScore && (opt.List == "" || ix.entries[ix.names[name].entry].List == opt.List) {
+		if score := ix.score(s, q, name); score >= opt.MinScore && ix.wanted(name, opt) {
 			s.hits = append(s.hits, scored{name: name, score: score})
 		}
 	}
-	return ix.bestPerEntry(s, opt.Limit)
 }
 
 func (ix *Index) exactHits(ids []int32, opt SearchOptions) []Hit {
@@ -241,59 +310,83 @@ type query struct {
 	tokens    []string
 	weights   [maxQueryTokens]float32
 	sumWeight float32
-	joined    []rune // the tokens without spaces
 }
 
 // prepare finds, for each query token, the index tokens like it, and records
 // their similarity in the scratch table.
 func (ix *Index) prepare(s *scratch, tokens []string) *query {
-	if len(tokens) > maxQueryTokens {
-		tokens = tokens[:maxQueryTokens]
-	}
 	q := &s.query
-	*q = query{tokens: tokens, joined: []rune(strings.Join(tokens, ""))}
+	*q = query{tokens: tokens}
 	for i, t := range tokens {
 		w := ix.maxWeight
 		if id, ok := ix.vocab[t]; ok {
 			w = ix.weight[id]
-			s.setSim(id, i, 1)
 		}
 		q.weights[i] = w
 		q.sumWeight += w
-		ix.fuzzyTokens(s, i, []rune(t))
+		for _, m := range ix.similarTokens(s, t) {
+			s.setSim(m.token, i, m.sim)
+		}
 	}
 	return q
 }
 
-// fuzzyTokens records index tokens within Jaro–Winkler reach of a query
-// token, found through shared trigrams rather than by scanning the vocabulary.
-func (ix *Index) fuzzyTokens(s *scratch, i int, r []rune) {
-	if len(r) < minFuzzyRunes {
-		return
+type tokenMatch struct {
+	token int32
+	sim   float32
+}
+
+// similarTokens returns the index tokens like t: itself, and those within
+// Jaro–Winkler reach found through shared trigrams rather than by scanning
+// the vocabulary. Results are kept for the other variants of the query.
+func (ix *Index) similarTokens(s *scratch, t string) []tokenMatch {
+	if m, ok := s.similar[t]; ok {
+		return m
 	}
-	grams := 0
-	s.touched = s.touched[:0]
-	forEachGram(r, func(g uint64) {
-		grams++
-		for _, v := range ix.grams[g] {
-			if s.gramCount[v] == 0 {
-				s.touched = append(s.touched, v)
+	var matches []tokenMatch
+	id, known := ix.vocab[t]
+	if known {
+		matches = append(matches, tokenMatch{id, 1})
+	}
+	r := []rune(t)
+	if len(r) >= minFuzzyRunes {
+		grams := 0
+		s.touched = s.touched[:0]
+		forEachGram(r, func(g uint64) {
+			grams++
+			for _, v := range ix.grams[g] {
+				if s.gramCount[v] == 0 {
+					s.touched = append(s.touched, v)
+				}
+				s.gramCount[v]++
 			}
-			s.gramCount[v]++
-		}
-	})
-	need := uint16(max(1, grams*3/10))
-	for _, v := range s.touched {
-		count := s.gramCount[v]
-		s.gramCount[v] = 0
-		other := ix.vocabText[v]
-		if count < need || abs(len(other)-len(r)) > 3 {
-			continue
-		}
-		if jw := jaroWinkler(r, other); jw >= jwFloor {
-			s.setSim(v, i, tokenSimilarity(jw))
+		})
+		need := uint16(max(2, grams*3/10))
+		for _, v := range s.touched {
+			count := s.gramCount[v]
+			s.gramCount[v] = 0
+			other := ix.vocabText[v]
+			if !worthComparing(r, other, count, need) || (known && v == id) {
+				continue
+			}
+			if jw := jaroWinkler(r, other); jw >= jwFloor {
+				matches = append(matches, tokenMatch{v, tokenSimilarity(jw)})
+			}
 		}
 	}
+	s.similar[t] = matches
+	return matches
+}
+
+// worthComparing is the cheap test before Jaro–Winkler: enough shared
+// trigrams, or (for a transposition in a short token, which breaks most of
+// them) the same length give or take one and the same first and last rune.
+func worthComparing(a, b []rune, shared, need uint16) bool {
+	diff := abs(len(a) - len(b))
+	if diff > 3 {
+		return false
+	}
+	return shared >= need || (diff <= 1 && a[0] == b[0] && a[len(a)-1] == b[len(b)-1])
 }
 
 // tokenSimilarity stretches Jaro–Winkler's compressed upper range: 0.96
@@ -310,27 +403,43 @@ func abs(x int) int {
 	return x
 }
 
-// collectCandidates gathers the names holding a token like a query token,
-// skipping tokens so common that they would pull in a large part of the
-// index when a rarer token is there to do the job.
-func (ix *Index) collectCandidates(s *scratch, q *query) {
-	rare := false
-	for _, v := range s.slotVocab {
-		if len(ix.postings[v]) <= maxPostings {
-			rare = true
+// collectCandidates gathers the names holding a token like a query token.
+// The query tokens with the longest posting lists are skipped as long as a
+// name matching none of the others could not reach minScore: its share of
+// the query would stay below 2·minScore−1, so its score below minScore.
+func (ix *Index) collectCandidates(s *scratch, q *query, minScore float64) {
+	var cost [maxQueryTokens]int
+	for slot, v := range s.slotVocab {
+		for i := range q.tokens {
+			if s.rows[slot][i] > 0 {
+				cost[i] += len(ix.postings[v])
+			}
+		}
+	}
+	order := make([]int, len(q.tokens))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(cost[b], cost[a]) })
+	var skip [maxQueryTokens]bool
+	var skipped float32
+	budget := float32(2*minScore-1) * q.sumWeight
+	for _, i := range order {
+		if skipped+q.weights[i] >= budget {
 			break
 		}
+		skipped += q.weights[i]
+		skip[i] = true
 	}
-	for _, v := range s.slotVocab {
-		if rare && len(ix.postings[v]) > maxPostings {
-			continue
+	for slot, v := range s.slotVocab {
+		for i := range q.tokens {
+			if !skip[i] && s.rows[slot][i] > 0 {
+				for _, name := range ix.postings[v] {
+					s.addCandidate(name)
+				}
+				break
+			}
 		}
-		for _, name := range ix.postings[v] {
-			s.addCandidate(name)
-		}
-	}
-	for _, name := range ix.byJoined[string(q.joined)] {
-		s.addCandidate(name)
 	}
 }
 
@@ -340,9 +449,6 @@ func (ix *Index) collectCandidates(s *scratch, q *query) {
 func (ix *Index) score(s *scratch, q *query, name int32) float64 {
 	n := &ix.names[name]
 	tokens := ix.tokens[n.start:n.end]
-	if ix.spellsJoined(tokens, q.joined) {
-		return float64(n.quality)
-	}
 	var best [maxQueryTokens]float32
 	var nameCovered float32
 	for _, t := range tokens {
@@ -363,22 +469,8 @@ func (ix *Index) score(s *scratch, q *query, name int32) float64 {
 	for i := range q.tokens {
 		queryCovered += best[i] * q.weights[i]
 	}
-	score := (queryCovered/q.sumWeight + nameCovered/n.sumWeight) / 2
+	score := queryShare*queryCovered/q.sumWeight + (1-queryShare)*nameCovered/n.sumWeight
 	return float64(score * n.quality)
-}
-
-// spellsJoined reports whether the tokens, written without spaces, are
-// joined: "kim jong un" spells "kimjongun". It compares in place.
-func (ix *Index) spellsJoined(tokens []int32, joined []rune) bool {
-	at := 0
-	for _, t := range tokens {
-		text := ix.vocabText[t]
-		if at+len(text) > len(joined) || !slices.Equal(text, joined[at:at+len(text)]) {
-			return false
-		}
-		at += len(text)
-	}
-	return at == len(joined)
 }
 
 func (ix *Index) bestPerEntry(s *scratch, limit int) []Hit {

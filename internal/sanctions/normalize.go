@@ -27,17 +27,49 @@ var companySuffixes = setOf("llc", "ltd", "limited", "co", "company", "corp", "c
 	"sa", "sarl", "srl", "spa", "plc", "bv", "nv", "pte", "pty", "fze", "fzco", "fzc", "fzllc", "lp",
 	"llp", "kg", "sdn", "bhd", "ab", "as", "oy", "kft", "sro", "doo", "ad", "ead", "ltda", "cia", "sl")
 
-// koreanSurnames maps romanizations of one Korean surname to one spelling.
+// koreanSurnames maps romanizations of one Korean surname to one spelling
+// (the syllable rules below do the rest).
 var koreanSurnames = map[string]string{
-	"lee": "ri", "rhee": "ri", "yi": "ri", "li": "ri", "rhie": "ri",
+	"lee": "ri", "rhee": "ri", "yi": "ri", "li": "ri", "rhie": "ri", "ree": "ri",
 	"park": "pak", "bak": "pak", "pack": "pak",
 	"choi": "choe", "chwe": "choe",
-	"jo":   "cho",
-	"jong": "jong", "jung": "jong", "chong": "jong", "chung": "jong",
 	"ryu": "yu", "yoo": "yu",
 	"rim": "im", "lim": "im",
 	"ryom": "yom",
 	"noh":  "no", "roh": "no", "ro": "no",
+}
+
+// Parts of a romanized Korean syllable, longest first.
+var (
+	syllableInitials = []string{"kk", "tt", "pp", "ss", "sh", "jj", "ch", "k", "g", "n", "t", "d", "r", "l", "m", "p", "b", "s", "j", "h"}
+	syllableVowels   = []string{"ae", "eo", "eu", "oe", "ui", "oo", "ou", "ee", "a", "e", "i", "o", "u"}
+	syllableFinals   = []string{"ng", "n", "m", "l", "r", "k", "g", "p", "b", "t", "s"}
+)
+
+// splitSyllable splits a token that reads as one romanized Korean syllable
+// into initial consonant, glide, vowel and final consonant.
+func splitSyllable(t string) (initial, glide, vowel, final string, ok bool) {
+	rest := t
+	initial, rest = cutPrefixOf(rest, syllableInitials)
+	if strings.HasPrefix(rest, "w") || strings.HasPrefix(rest, "y") {
+		glide, rest = rest[:1], rest[1:]
+	}
+	if vowel, rest = cutPrefixOf(rest, syllableVowels); vowel == "" {
+		return "", "", "", "", false
+	}
+	if final, rest = cutPrefixOf(rest, syllableFinals); rest != "" {
+		return "", "", "", "", false
+	}
+	return initial, glide, vowel, final, true
+}
+
+func cutPrefixOf(s string, prefixes []string) (prefix, rest string) {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return p, s[len(p):]
+		}
+	}
+	return "", s
 }
 
 func setOf(words ...string) map[string]bool {
@@ -139,6 +171,12 @@ func isASCII(s string) bool {
 // normalizeName turns a name into its comparable tokens: folded, honorifics
 // and legal forms dropped, romanization variants unified.
 func normalizeName(s string) []string {
+	return romanizeAll(nameTokens(s))
+}
+
+// nameTokens folds and splits a name and drops honorifics and legal forms,
+// but leaves spelling alone.
+func nameTokens(s string) []string {
 	tokens := tokenize(s)
 	for len(tokens) > 1 && honorifics[tokens[0]] {
 		tokens = tokens[1:]
@@ -146,27 +184,62 @@ func normalizeName(s string) []string {
 	for len(tokens) > 1 && companySuffixes[tokens[len(tokens)-1]] {
 		tokens = tokens[:len(tokens)-1]
 	}
-	for i, t := range tokens {
-		tokens[i] = romanize(t)
-	}
 	return tokens
 }
 
-// romanize unifies Korean romanizations of a short token: McCune–Reischauer
-// (Jŏng, after diacritics are stripped "jong") and Revised Romanization
-// ("jeong") meet at "jong"; "eu" (ŭ) at "u"; surname spellings at one form.
-// Longer tokens are left alone: they are not Korean syllables.
+func romanizeAll(tokens []string) []string {
+	out := make([]string, len(tokens))
+	for i, t := range tokens {
+		out[i] = romanize(t)
+	}
+	return out
+}
+
+// romanize unifies the romanizations of a Korean syllable, so that
+// McCune–Reischauer (Chŏng, after diacritics go "chong"), Revised
+// Romanization (Jeong) and common spellings (Jung, Kyong-soo) meet: initial
+// g/d/b/j become k/t/p/ch, eo → o, eu/oo → u, ee → i, final g/d/b/r become
+// k/t/p/l. Tokens that are not one syllable are left alone.
 func romanize(t string) string {
 	if s, ok := koreanSurnames[t]; ok {
 		return s
 	}
-	if len(t) > 7 || !isASCII(t) {
+	if len(t) > 7 || t[0] >= utf8.RuneSelf {
 		return t
 	}
-	if strings.Contains(t, "eo") || strings.Contains(t, "eu") {
-		t = strings.ReplaceAll(strings.ReplaceAll(t, "eo", "o"), "eu", "u")
+	initial, glide, vowel, final, ok := splitSyllable(t)
+	if !ok {
+		return t
 	}
-	return t
+	switch initial {
+	case "g":
+		initial = "k"
+	case "d":
+		initial = "t"
+	case "b":
+		initial = "p"
+	case "j":
+		initial = "ch"
+	case "l":
+		initial = "r"
+	}
+	switch vowel {
+	case "eo":
+		vowel = "o"
+	case "eu", "oo", "ou":
+		vowel = "u"
+	case "ee":
+		vowel = "i"
+	}
+	switch final {
+	case "g":
+		final = "k"
+	case "b":
+		final = "p"
+	case "r":
+		final = "l"
+	}
+	return initial + glide + vowel + final
 }
 
 // nameVariants are the spellings of one listed name worth indexing: as

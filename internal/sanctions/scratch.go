@@ -3,9 +3,10 @@ package sanctions
 // scratch is the per-search working memory, pooled so that a search
 // allocates little and scores each candidate without allocating.
 type scratch struct {
-	epoch     uint32
-	nameMark  []uint32 // == epoch: the name is already a candidate
-	entryMark []uint32 // == epoch: the entry already has a hit
+	epoch       uint32
+	nameMark    []uint32 // == epoch: the name is already a candidate
+	searchEpoch uint32
+	entryMark   []uint32 // == searchEpoch: the entry already has a hit
 
 	gramCount []uint16 // shared trigrams per vocabulary token, zeroed after use
 	touched   []int32
@@ -14,6 +15,7 @@ type scratch struct {
 	slotVocab []int32                   // row → vocabulary token
 	rows      [][maxQueryTokens]float32 // similarity of a token to each query token
 
+	similar    map[string][]tokenMatch // query token → similar index tokens, per search
 	query      query
 	candidates []int32
 	hits       []scored
@@ -30,6 +32,7 @@ func (ix *Index) newScratch() *scratch {
 		entryMark: make([]uint32, len(ix.entries)),
 		gramCount: make([]uint16, len(ix.vocabText)),
 		vocabSlot: make([]int32, len(ix.vocabText)),
+		similar:   map[string][]tokenMatch{},
 	}
 	for i := range s.vocabSlot {
 		s.vocabSlot[i] = -1
@@ -37,19 +40,30 @@ func (ix *Index) newScratch() *scratch {
 	return s
 }
 
-// reset readies the scratch for the next search.
-func (s *scratch) reset() {
+// resetSearch readies the scratch for the next search.
+func (s *scratch) resetSearch() {
+	s.hits = s.hits[:0]
+	clear(s.similar)
+	s.searchEpoch = s.nextEpoch(s.searchEpoch, s.entryMark)
+}
+
+// resetVariant readies the scratch for the next variant of a query.
+func (s *scratch) resetVariant() {
 	for _, v := range s.slotVocab {
 		s.vocabSlot[v] = -1
 	}
-	s.slotVocab, s.rows = s.slotVocab[:0], s.rows[:0]
-	s.candidates, s.hits = s.candidates[:0], s.hits[:0]
-	s.epoch++
-	if s.epoch == 0 { // wrapped: old marks could collide
-		clear(s.nameMark)
-		clear(s.entryMark)
-		s.epoch = 1
+	s.slotVocab, s.rows, s.candidates = s.slotVocab[:0], s.rows[:0], s.candidates[:0]
+	s.epoch = s.nextEpoch(s.epoch, s.nameMark)
+}
+
+// nextEpoch advances an epoch, clearing its marks when it wraps around.
+func (s *scratch) nextEpoch(epoch uint32, marks []uint32) uint32 {
+	epoch++
+	if epoch == 0 {
+		clear(marks)
+		epoch = 1
 	}
+	return epoch
 }
 
 // setSim records that vocabulary token v is sim-similar to query token i.
@@ -72,9 +86,9 @@ func (s *scratch) addCandidate(name int32) {
 }
 
 func (s *scratch) firstOfEntry(entry int32) bool {
-	if s.entryMark[entry] == s.epoch {
+	if s.entryMark[entry] == s.searchEpoch {
 		return false
 	}
-	s.entryMark[entry] = s.epoch
+	s.entryMark[entry] = s.searchEpoch
 	return true
 }
