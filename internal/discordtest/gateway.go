@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -69,8 +70,11 @@ type gatewaySession struct {
 	mu      sync.Mutex
 	seq     int64
 	events  []gatewayEvent
-	conn    *gatewayConn // nil while no connection carries the session
 	invalid bool
+
+	// conn carries the session, nil while none does. It is written under mu
+	// and read without it, so checking readiness never waits on a write.
+	conn atomic.Pointer[gatewayConn]
 }
 
 type gatewayEvent struct {
@@ -134,18 +138,8 @@ func (s *Server) readyLocked() bool {
 	if sess == nil {
 		return false
 	}
-	for c := range s.gw.conns {
-		if c == sess.connection() {
-			return true
-		}
-	}
-	return false
-}
-
-func (g *gatewaySession) connection() *gatewayConn {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.conn
+	c := sess.conn.Load()
+	return c != nil && s.gw.conns[c]
 }
 
 // DropGateway closes every gateway connection abruptly, as a network
@@ -223,11 +217,7 @@ func (s *Server) forget(c *gatewayConn) {
 	s.mu.Lock()
 	delete(s.gw.conns, c)
 	for _, sess := range s.gw.sessions {
-		sess.mu.Lock()
-		if sess.conn == c {
-			sess.conn = nil
-		}
-		sess.mu.Unlock()
+		sess.conn.CompareAndSwap(c, nil)
 	}
 	s.notifyLocked()
 	s.mu.Unlock()
@@ -275,7 +265,8 @@ func (s *Server) identify(c *gatewayConn, data json.RawMessage) error {
 		c.closeWith(4004, "Authentication failed.")
 		return errAuthFailed
 	}
-	sess := &gatewaySession{id: s.newID(), conn: c}
+	sess := &gatewaySession{id: s.newID()}
+	sess.conn.Store(c)
 	s.mu.Lock()
 	s.gw.sessions[sess.id] = sess
 	s.gw.current = sess
@@ -363,10 +354,9 @@ func (g *gatewaySession) reattach(c *gatewayConn, seq int64) bool {
 	if g.invalid {
 		return false
 	}
-	if old := g.conn; old != nil && old != c {
+	if old := g.conn.Swap(c); old != nil && old != c {
 		old.drop()
 	}
-	g.conn = c
 	for _, e := range g.events {
 		if *e.Seq > seq {
 			if c.send(e) != nil {
@@ -398,8 +388,9 @@ func (g *gatewaySession) dispatchLocked(typ string, data any) error {
 	if len(g.events) > maxReplay {
 		g.events = g.events[len(g.events)-maxReplay:]
 	}
-	if g.conn == nil {
+	c := g.conn.Load()
+	if c == nil {
 		return nil
 	}
-	return g.conn.send(e)
+	return c.send(e)
 }

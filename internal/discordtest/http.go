@@ -104,8 +104,28 @@ func (s *Server) answer(c *call) {
 	if !s.takeRateLimit(c, h) {
 		return
 	}
+	if h.messages && s.takeLostAnswer() {
+		s.serveAndLoseAnswer(c, h)
+		return
+	}
 	h.serve(c)
 }
+
+// serveAndLoseAnswer carries the request out but answers 500, as when
+// Discord creates a message and the answer never reaches the client.
+func (s *Server) serveAndLoseAnswer(c *call, h handler) {
+	real := c.w
+	c.w = discardWriter{header: http.Header{}}
+	h.serve(c)
+	c.w = real
+	s.reply(c, http.StatusInternalServerError, apiError{Message: "500: Internal Server Error"})
+}
+
+type discardWriter struct{ header http.Header }
+
+func (d discardWriter) Header() http.Header         { return d.header }
+func (d discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (d discardWriter) WriteHeader(int)             {}
 
 func (s *Server) authorized(r *http.Request) bool {
 	return r.Header.Get("Authorization") == "Bot "+s.cfg.token

@@ -179,10 +179,8 @@ func (s *Server) awaitCallback(ctx context.Context, p *pendingInteraction) error
 		return fmt.Errorf("interaction %s: %w", p.id, ctx.Err())
 	}
 	p.expired = true
-	return fmt.Errorf("interaction %s (%s): %w", p.id, describe(p), ErrNoCallback)
+	return fmt.Errorf("interaction %s (%s): %w", p.id, p.kind, ErrNoCallback)
 }
-
-func describe(p *pendingInteraction) string { return p.kind.String() }
 
 // awaitAnswer returns the result, after a deferred callback once the
 // original response was edited or a follow-up sent (or the wait ran out).
@@ -286,6 +284,10 @@ func (s *Server) interactionData(in Interaction, p *pendingInteraction) (map[str
 	cmd, ok := s.registeredCommand(in.GuildID, in.Command)
 	if !ok {
 		return nil, fmt.Errorf("discordtest: command %q is not registered (globally or in guild %s)", in.Command, in.GuildID)
+	}
+	full := in.Type == discordgo.InteractionApplicationCommand
+	if err := checkOptions("/"+cmd.Name, cmd.Options, in.Options, full); err != nil {
+		return nil, err
 	}
 	data := map[string]any{"id": cmd.ID, "name": cmd.Name, "type": discordgo.ChatApplicationCommand, "options": in.Options}
 	if in.Options == nil {
@@ -494,4 +496,48 @@ func (p *pendingInteraction) message(id string) *Message {
 		}
 	}
 	return nil
+}
+
+// checkOptions refuses what Discord's client would not let a user send:
+// options the command does not declare, of another type, outside the
+// declared choices, or (for a full command) missing required ones.
+func checkOptions(where string, declared []*discordgo.ApplicationCommandOption, given []*discordgo.ApplicationCommandInteractionDataOption, full bool) error {
+	byName := map[string]*discordgo.ApplicationCommandOption{}
+	for _, d := range declared {
+		byName[d.Name] = d
+	}
+	present := map[string]bool{}
+	for _, g := range given {
+		d := byName[g.Name]
+		switch {
+		case d == nil:
+			return fmt.Errorf("discordtest: %s declares no option %q", where, g.Name)
+		case d.Type != g.Type:
+			return fmt.Errorf("discordtest: %s option %q is declared %s, given %s", where, g.Name, d.Type, g.Type)
+		case len(d.Choices) > 0 && !g.Focused && !isChoice(d.Choices, g.Value):
+			return fmt.Errorf("discordtest: %s option %q: %v is not one of its choices", where, g.Name, g.Value)
+		}
+		present[g.Name] = true
+		if err := checkOptions(where+" "+g.Name, d.Options, g.Options, full); err != nil {
+			return err
+		}
+	}
+	if !full {
+		return nil
+	}
+	for _, d := range declared {
+		if d.Required && !present[d.Name] {
+			return fmt.Errorf("discordtest: %s needs option %q", where, d.Name)
+		}
+	}
+	return nil
+}
+
+func isChoice(choices []*discordgo.ApplicationCommandOptionChoice, v any) bool {
+	for _, c := range choices {
+		if fmt.Sprint(c.Value) == fmt.Sprint(v) {
+			return true
+		}
+	}
+	return false
 }

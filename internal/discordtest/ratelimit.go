@@ -106,6 +106,7 @@ func bucketHash(template string) string {
 type faults struct {
 	next       int // requests left to fail with nextStatus
 	nextStatus int
+	lost       int     // message creations left to carry out but answer 500
 	rate       float64 // probability of failing any request
 	statuses   []int
 	rng        *rand.Rand
@@ -191,4 +192,23 @@ func (s *Server) drawFault() int {
 		return f.statuses[f.rng.IntN(len(f.statuses))]
 	}
 	return 0
+}
+
+// LoseNextAnswers makes the next n message creations (channel messages and
+// webhook executions) succeed but answer 500, as when the answer is lost on
+// the way: a client that retries must rely on its nonce not to post twice.
+func (s *Server) LoseNextAnswers(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.lost = n
+}
+
+func (s *Server) takeLostAnswer() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.faults.lost == 0 {
+		return false
+	}
+	s.faults.lost--
+	return true
 }

@@ -20,7 +20,7 @@ func (s *Server) route(c *call) (handler, bool) {
 	h := handler{auth: true}
 	switch {
 	case match(p, "gateway") && m == http.MethodGet:
-		h.serve = s.getGateway
+		h.auth, h.serve = false, s.getGateway
 	case match(p, "gateway/bot") && m == http.MethodGet:
 		h.serve = s.getGatewayBot
 	case match(p, "users/@me") && m == http.MethodGet:

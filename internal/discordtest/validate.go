@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -149,11 +150,38 @@ func embedLimits(e *discordgo.MessageEmbed, at []string) []violation {
 	}
 	if e.Footer != nil {
 		vs = checkLen(vs, path("footer", "text"), e.Footer.Text, maxFooterText, "embed footer text")
+		vs = checkScheme(vs, path("footer", "icon_url"), e.Footer.IconURL, true)
 	}
 	if e.Author != nil {
 		vs = checkLen(vs, path("author", "name"), e.Author.Name, maxAuthorName, "embed author name")
+		vs = checkScheme(vs, path("author", "url"), e.Author.URL, false)
+		vs = checkScheme(vs, path("author", "icon_url"), e.Author.IconURL, true)
+	}
+	vs = checkScheme(vs, path("url"), e.URL, false)
+	if e.Image != nil {
+		vs = checkScheme(vs, path("image", "url"), e.Image.URL, true)
+	}
+	if e.Thumbnail != nil {
+		vs = checkScheme(vs, path("thumbnail", "url"), e.Thumbnail.URL, true)
 	}
 	return vs
+}
+
+// checkScheme enforces Discord's rule that embed links are http(s) (images
+// may also name an attachment): a javascript: link from a feed is refused.
+func checkScheme(vs []violation, path []string, raw string, image bool) []violation {
+	if raw == "" {
+		return vs
+	}
+	u, err := url.Parse(raw)
+	scheme := ""
+	if err == nil {
+		scheme = strings.ToLower(u.Scheme)
+	}
+	if scheme == "http" || scheme == "https" || (image && scheme == "attachment") {
+		return vs
+	}
+	return append(vs, violation{path, fmt.Sprintf("scheme %q is not supported: embed URLs must be http or https", scheme)})
 }
 
 // embedChars counts what Discord's 6000-character limit counts.

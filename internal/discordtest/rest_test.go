@@ -1,0 +1,186 @@
+package discordtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// sendWithNonce posts a message with Discord's nonce fields.
+func sendWithNonce(dg *discordgo.Session, channelID, nonce string) (*discordgo.Message, error) {
+	body := nonceMessage{Content: "alert " + nonce, AllowedMentions: noPings, Nonce: nonce, EnforceNonce: true}
+	endpoint := discordgo.EndpointChannelMessages(channelID)
+	raw, err := dg.RequestWithBucketID(http.MethodPost, endpoint, body, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	var m discordgo.Message
+	return &m, discordgo.Unmarshal(raw, &m)
+}
+
+func TestLostAnswerThenNonceResend(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	dg := restOnly(t, s)
+	s.LoseNextAnswers(1)
+	if _, err := sendWithNonce(dg, DefaultChannelID, "alert-7:chan-2"); restCode(err) != http.StatusInternalServerError {
+		t.Fatalf("first send: %v, want a 500", err)
+	}
+	m, err := sendWithNonce(dg, DefaultChannelID, "alert-7:chan-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := s.Messages(DefaultChannelID)
+	if len(got) != 1 || got[0].ID != m.ID {
+		t.Errorf("messages = %d (resend answered %s): the nonce should have returned the first", len(got), m.ID)
+	}
+}
+
+func TestFaultRateLosesNothingForARetryingClient(t *testing.T) {
+	t.Parallel()
+	s := New(t, WithFaultRetryAfter(5*time.Millisecond), WithMessageRateLimit(1000, time.Second))
+	dg := restOnly(t, s)
+	dg.MaxRestRetries = 0 // the test retries, so every injected fault shows
+	s.FaultRate(0.3)
+	const n = 40
+	for i := range n {
+		nonce := fmt.Sprintf("n-%d", i)
+		for attempt := 0; ; attempt++ {
+			if _, err := sendWithNonce(dg, DefaultChannelID, nonce); err == nil {
+				break
+			}
+			if attempt > 20 {
+				t.Fatalf("message %d: still failing after 20 attempts", i)
+			}
+		}
+	}
+	if got := len(s.Messages(DefaultChannelID)); got != n {
+		t.Errorf("messages = %d, want %d", got, n)
+	}
+	seen := map[int]int{}
+	for _, r := range s.Requests() {
+		seen[r.Status]++
+	}
+	for _, st := range []int{http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway} {
+		if seen[st] == 0 {
+			t.Errorf("no %d injected in %d requests: %v", st, len(s.Requests()), seen)
+		}
+	}
+	if rl := s.RateLimited(); len(rl) != 0 {
+		t.Errorf("injected 429s counted as bucket 429s: %v", rl)
+	}
+}
+
+func TestChannelErrors(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	dg := restOnly(t, s)
+	s.ForbidChannel("1500")
+	s.DeleteChannel("1501")
+	cases := []struct {
+		channel string
+		status  int
+		code    int
+	}{
+		{"1500", http.StatusForbidden, codeMissingAccess},
+		{"1501", http.StatusNotFound, codeUnknownChannel},
+	}
+	for _, tc := range cases {
+		_, err := dg.ChannelMessageSendComplex(tc.channel, &discordgo.MessageSend{Content: "x", AllowedMentions: noPings})
+		var re *discordgo.RESTError
+		if !errors.As(err, &re) || re.Response.StatusCode != tc.status || re.Message == nil || re.Message.Code != tc.code {
+			t.Errorf("channel %s: %v, want %d code %d", tc.channel, err, tc.status, tc.code)
+		}
+	}
+}
+
+func TestChannelMessageEdit(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	dg := restOnly(t, s)
+	m, err := dg.ChannelMessageSendComplex(DefaultChannelID, &discordgo.MessageSend{Content: "v1", AllowedMentions: noPings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := discordgo.NewMessageEdit(DefaultChannelID, m.ID).SetContent("v2")
+	edit.AllowedMentions = noPings
+	if _, err := dg.ChannelMessageEditComplex(edit); err != nil {
+		t.Fatal(err)
+	}
+	got := s.Messages(DefaultChannelID)[0]
+	if got.Content != "v2" || got.Edits != 1 || got.ID != m.ID {
+		t.Errorf("after edit: %+v", got)
+	}
+	if _, err := dg.ChannelMessage(DefaultChannelID, "999"); restCode(err) != http.StatusNotFound {
+		t.Errorf("unknown message: %v, want 404", err)
+	}
+}
+
+func TestWebhookExecute(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	dg := restOnly(t, s)
+	const id, token = "1600", "webhook-token"
+	m, err := dg.WebhookExecute(id, token, true, &discordgo.WebhookParams{Content: "via webhook", AllowedMentions: noPings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := s.WebhookMessages(id)
+	if len(got) != 1 || got[0].ID != m.ID || got[0].Content != "via webhook" || m.WebhookID != id {
+		t.Errorf("webhook messages = %+v, answer %+v", got, m)
+	}
+	if len(s.Messages(DefaultChannelID)) != 0 {
+		t.Error("a webhook message was counted as a channel message")
+	}
+	s.DeleteWebhook(id)
+	if _, err := dg.WebhookExecute(id, token, true, &discordgo.WebhookParams{Content: "x", AllowedMentions: noPings}); restCode(err) != http.StatusNotFound {
+		t.Errorf("deleted webhook: %v, want 404", err)
+	}
+}
+
+func TestFollowupRecorded(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	dg := connect(t, s, func(dg *discordgo.Session, i *discordgo.InteractionCreate) {
+		_ = dg.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource})
+		_, _ = dg.FollowupMessageCreate(i.Interaction, true, &discordgo.WebhookParams{Content: "page 1/3", AllowedMentions: noPings})
+	})
+	registerCommands(t, dg, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := s.Interact(ctx, Interaction{Command: "rules"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Followups) != 1 || res.Content() != "page 1/3" {
+		t.Errorf("follow-ups = %+v, content %q", res.Followups, res.Content())
+	}
+}
+
+func TestInteractRefusesWhatDiscordWouldNotSend(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	dg := connect(t, s, answerWith("ok", nil))
+	registerCommands(t, dg, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cases := []struct {
+		name string
+		in   Interaction
+	}{
+		{"undeclared option", Interaction{Command: "rules", Options: []*discordgo.ApplicationCommandInteractionDataOption{Opt("nope", "x")}}},
+		{"wrong type", Interaction{Command: "rules", Options: []*discordgo.ApplicationCommandInteractionDataOption{Opt("id", 3)}}},
+		{"not a choice", Interaction{Command: "subscribe", Options: []*discordgo.ApplicationCommandInteractionDataOption{Opt("category", "tea")}}},
+		{"no such message", Interaction{Type: discordgo.InteractionMessageComponent, CustomID: "x", MessageID: "42"}},
+	}
+	for _, tc := range cases {
+		if _, err := s.Interact(ctx, tc.in); err == nil {
+			t.Errorf("%s: dispatched", tc.name)
+		}
+	}
+}
