@@ -1,6 +1,10 @@
 package alert
 
-import "github.com/embargo-watch/embargo/rules"
+import (
+	"strings"
+
+	"github.com/embargo-watch/embargo/rules"
+)
 
 // SnippetRunes is how much text around the matched words an alert carries:
 // enough for a reader to judge the context, within a Discord embed description.
@@ -32,9 +36,17 @@ func matches(ms []rules.Match, text string) []Match {
 	return out
 }
 
+// quantities lists each quantity once: a story that repeats "6,000 workers"
+// in its headline and its body is about one number.
 func quantities(qs []rules.Quantity) []Quantity {
 	out := make([]Quantity, 0, len(qs))
+	seen := make(map[string]bool, len(qs))
 	for _, q := range qs {
+		key := strings.ToLower(strings.Join(strings.Fields(q.Text), " "))
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
 		out = append(out, Quantity{Text: q.Text, Value: q.Value, Group: q.Group})
 	}
 	return out
