@@ -16,7 +16,7 @@ import (
 // outbox rows, in one transaction, and returns them with IDs.
 func (db *DB) SaveAlerts(ctx context.Context, p []Pending) ([]alert.Alert, error) {
 	var stored []alert.Alert
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *writeTx) error {
 		var err error
 		stored, err = insertAlerts(ctx, tx, p, db.now().UTC())
 		return err
@@ -27,7 +27,7 @@ func (db *DB) SaveAlerts(ctx context.Context, p []Pending) ([]alert.Alert, error
 	return stored, nil
 }
 
-func insertAlerts(ctx context.Context, tx *sql.Tx, ps []Pending, now time.Time) ([]alert.Alert, error) {
+func insertAlerts(ctx context.Context, tx *writeTx, ps []Pending, now time.Time) ([]alert.Alert, error) {
 	stored := make([]alert.Alert, 0, len(ps))
 	for _, p := range ps {
 		a, _, err := insertAlert(ctx, tx, nil, p, now)
@@ -43,7 +43,7 @@ func insertAlerts(ctx context.Context, tx *sql.Tx, ps []Pending, now time.Time) 
 // indexes it for search and queues it for each target. When the story already
 // has an alert of the same rule it stores nothing and reports isNew false:
 // the story's sources already record who else reported it.
-func insertAlert(ctx context.Context, tx *sql.Tx, storyID *int64, p Pending, now time.Time) (a alert.Alert, isNew bool, err error) {
+func insertAlert(ctx context.Context, tx *writeTx, storyID *int64, p Pending, now time.Time) (a alert.Alert, isNew bool, err error) {
 	a = p.Alert
 	a.ID, a.AlsoReportedBy = 0, nil
 	if a.Created.IsZero() {
@@ -80,7 +80,7 @@ func insertAlert(ctx context.Context, tx *sql.Tx, storyID *int64, p Pending, now
 	return a, true, nil
 }
 
-func indexAlert(ctx context.Context, tx *sql.Tx, a alert.Alert) error {
+func indexAlert(ctx context.Context, tx *writeTx, a alert.Alert) error {
 	var terms, entities []string
 	for _, m := range a.Matches {
 		terms = append(terms, m.Term, m.Text)

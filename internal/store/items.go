@@ -87,7 +87,7 @@ func (db *DB) RecentStories(ctx context.Context, since time.Time) ([]Story, erro
 // with IDs and creation times.
 func (db *DB) SaveBatch(ctx context.Context, b Batch) ([]alert.Alert, error) {
 	var stored []alert.Alert
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *writeTx) error {
 		stored = stored[:0]
 		now := db.now().UTC()
 		if b.State.Name != "" {
@@ -110,7 +110,7 @@ func (db *DB) SaveBatch(ctx context.Context, b Batch) ([]alert.Alert, error) {
 	return stored, nil
 }
 
-func saveBatchItem(ctx context.Context, tx *sql.Tx, bi BatchItem, now time.Time) ([]alert.Alert, error) {
+func saveBatchItem(ctx context.Context, tx *writeTx, bi BatchItem, now time.Time) ([]alert.Alert, error) {
 	it := bi.Item
 	if it.Key == "" {
 		return nil, errors.New("item without a key")
@@ -148,7 +148,7 @@ func saveBatchItem(ctx context.Context, tx *sql.Tx, bi BatchItem, now time.Time)
 // attachStory returns the story the item belongs to, recording its source
 // among the story's sources. A new story is started when id is 0 or names a
 // story no longer stored.
-func attachStory(ctx context.Context, tx *sql.Tx, id int64, it Item, now time.Time) (int64, error) {
+func attachStory(ctx context.Context, tx *writeTx, id int64, it Item, now time.Time) (int64, error) {
 	if id != 0 {
 		var exists bool
 		err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM stories WHERE id = ?)`, id).Scan(&exists)

@@ -19,7 +19,7 @@ func (db *DB) SaveListVersion(ctx context.Context, v ListVersion, alerts []Pendi
 	if v.FetchedAt.IsZero() {
 		v.FetchedAt = now
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *writeTx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO list_versions
 			(list, hash, count, payload, held, reason, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			v.List, v.Hash, v.Count, nonNil(v.Payload), v.Held, v.Reason, dbTime(v.FetchedAt)).Scan(&v.ID)
@@ -49,7 +49,7 @@ func nonNil(b []byte) []byte {
 }
 
 // activate makes version id the active one of its list.
-func activate(ctx context.Context, tx *sql.Tx, list string, id int64) error {
+func activate(ctx context.Context, tx *writeTx, list string, id int64) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE list_versions SET active = 0 WHERE list = ? AND active = 1`, list); err != nil {
 		return fmt.Errorf("deactivate previous version: %w", err)
 	}
@@ -102,7 +102,7 @@ func (db *DB) queryListVersion(ctx context.Context, query string, args ...any) (
 
 // ConfirmListVersion makes a (held) version the active version of its list.
 func (db *DB) ConfirmListVersion(ctx context.Context, id int64) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *writeTx) error {
 		var list string
 		err := tx.QueryRowContext(ctx, `SELECT list FROM list_versions WHERE id = ?`, id).Scan(&list)
 		if errors.Is(err, sql.ErrNoRows) {

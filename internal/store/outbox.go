@@ -35,7 +35,7 @@ func ChannelOf(target string) (string, bool) {
 
 // enqueue adds one pending outbox row per target, due at once. A target
 // listed twice is queued once.
-func enqueue(ctx context.Context, tx *sql.Tx, alertID int64, targets []string, now time.Time) error {
+func enqueue(ctx context.Context, tx *writeTx, alertID int64, targets []string, now time.Time) error {
 	for _, t := range targets {
 		if t == "" {
 			return fmt.Errorf("queue alert %d: empty target", alertID)
