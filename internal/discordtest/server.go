@@ -11,6 +11,22 @@
 // checks every message payload against Discord's published schema and
 // documented limits: a violation is answered with Discord's 400 error and
 // fails the test.
+//
+// A test starts the fake, points the bot at it and drives it like a user:
+//
+//	fake := discordtest.New(t, discordtest.WithMessageRateLimit(5, 200*time.Millisecond))
+//	t.Setenv("EMBARGO_DISCORD_API", fake.URL())
+//	t.Setenv("DISCORD_TOKEN", fake.Token())
+//	// ... start the bot ...
+//	res, err := fake.Interact(ctx, discordtest.Interaction{
+//		Command:     "subscribe",
+//		Options:     []*discordgo.ApplicationCommandInteractionDataOption{discordtest.Opt("category", "labor")},
+//		Permissions: discordgo.PermissionManageChannels,
+//	})
+//	// ... res.Content(), fake.Messages(discordtest.DefaultChannelID) ...
+//
+// Interaction answers and follow-ups are kept apart from channel messages:
+// Messages lists only what was posted with POST /channels/{id}/messages.
 package discordtest
 
 import (
