@@ -1,0 +1,338 @@
+package sanctions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/embargo-watch/embargo/internal/alert"
+	"github.com/embargo-watch/embargo/internal/store"
+	"github.com/embargo-watch/embargo/rules"
+)
+
+// files is an Opener over in-memory files; a missing file fails to open, as
+// a server that is down would.
+type files map[string]string
+
+func (f files) open(_ context.Context, url string) (io.ReadCloser, error) {
+	body, ok := f[url]
+	if !ok {
+		return nil, fmt.Errorf("GET %s: connection refused", url)
+	}
+	return io.NopCloser(strings.NewReader(body)), nil
+}
+
+type unPerson struct{ ref, name, alias, listedOn string }
+
+// unXML writes a UN Consolidated List of DPRK individuals.
+func unXML(people ...unPerson) string {
+	var b strings.Builder
+	b.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CONSOLIDATED_LIST><INDIVIDUALS>\n")
+	for _, p := range people {
+		first, rest, _ := strings.Cut(p.name, " ")
+		fmt.Fprintf(&b, "<INDIVIDUAL><FIRST_NAME>%s</FIRST_NAME><SECOND_NAME>%s</SECOND_NAME>"+
+			"<UN_LIST_TYPE>DPRK</UN_LIST_TYPE><REFERENCE_NUMBER>%s</REFERENCE_NUMBER><LISTED_ON>%s</LISTED_ON>"+
+			"<INDIVIDUAL_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>%s</ALIAS_NAME></INDIVIDUAL_ALIAS></INDIVIDUAL>\n",
+			first, rest, p.ref, p.listedOn, p.alias)
+	}
+	b.WriteString("</INDIVIDUALS><ENTITIES/></CONSOLIDATED_LIST>\n")
+	return b.String()
+}
+
+func people(n int) []unPerson {
+	out := make([]unPerson, n)
+	for i := range out {
+		out[i] = unPerson{
+			ref:      fmt.Sprintf("KPi.%03d", i+1),
+			name:     fmt.Sprintf("KIM Person%c%c", 'A'+i/26, 'A'+i%26),
+			alias:    fmt.Sprintf("Kim Alias%03d", i+1),
+			listedOn: "2017-12-22",
+		}
+	}
+	return out
+}
+
+var unList = rules.List{Name: "un", Format: "un", URL: "https://lists.test/consolidated.xml", Severity: map[string]string{"default": "medium"}}
+
+type syncFixture struct {
+	db     *store.DB
+	files  files
+	syncer *Syncer
+	now    time.Time
+}
+
+func newSyncFixture(t *testing.T) *syncFixture {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "embargo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f := &syncFixture{db: db, files: files{}, now: time.Date(2026, 2, 27, 9, 0, 0, 0, time.UTC)}
+	f.syncer = &Syncer{Store: db, Open: f.files.open, Now: func() time.Time { return f.now }}
+	return f
+}
+
+func toChannel(alert.Alert) []string { return []string{store.ChannelTarget("42")} }
+
+func (f *syncFixture) sync(t *testing.T, l rules.List) Result {
+	t.Helper()
+	res, err := f.syncer.Sync(context.Background(), l, toChannel)
+	if err != nil {
+		t.Fatalf("Sync: %v", err)
+	}
+	return res
+}
+
+func (f *syncFixture) outbox(t *testing.T) []store.Delivery {
+	t.Helper()
+	d, err := f.db.DueDeliveries(context.Background(), "", f.now.Add(24*time.Hour), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func (f *syncFixture) activeRefs(t *testing.T, list string) string {
+	t.Helper()
+	entries, err := f.syncer.Load(context.Background(), list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refs []string
+	for _, e := range entries {
+		refs = append(refs, e.Ref)
+	}
+	return strings.Join(refs, ",")
+}
+
+func TestSyncBaselineThenChanges(t *testing.T) {
+	f := newSyncFixture(t)
+	ps := people(10)
+	f.files[unList.URL] = unXML(ps...)
+
+	res := f.sync(t, unList)
+	if !res.Baseline || res.Count != 10 || len(res.Changes) != 0 {
+		t.Fatalf("first sync = %+v, want a baseline of 10 without changes", res)
+	}
+	if d := f.outbox(t); len(d) != 0 {
+		t.Fatalf("baseline queued %d alerts", len(d))
+	}
+
+	if res := f.sync(t, unList); !res.Unchanged {
+		t.Fatalf("same file again = %+v, want unchanged", res)
+	}
+
+	next := append([]unPerson{}, ps[1:]...)                                                // KPi.001 delisted
+	next[0].alias = "Kim Renamed"                                                          // KPi.002 amended
+	next = append(next, unPerson{"KPi.077", "KIM Chol Nam", "Kim Chol-nam", "2026-02-20"}) // designated
+	f.files[unList.URL] = unXML(next...)
+	res = f.sync(t, unList)
+	var got []string
+	for _, c := range res.Changes {
+		got = append(got, c.Kind+" "+c.Ref)
+	}
+	if strings.Join(got, ",") != "added KPi.077,removed KPi.001,amended KPi.002" {
+		t.Fatalf("changes = %q", got)
+	}
+	d := f.outbox(t)
+	if len(d) != 3 {
+		t.Fatalf("queued %d alerts, want 3", len(d))
+	}
+	var added alert.Alert
+	for _, row := range d {
+		if row.Target != "channel:42" || row.Alert.Rule != "designation-un" || row.Alert.Category != "designation" {
+			t.Errorf("outbox row %+v", row)
+		}
+		if strings.Contains(row.Alert.Headline, "KPi.077") {
+			added = row.Alert
+		}
+	}
+	checks := []struct{ field, got, want string }{
+		{"title", added.Title, "New UN designation"},
+		{"headline", added.Headline, "KIM Chol Nam (KPi.077) added to the UN list, DPRK regime"},
+		{"severity", added.Severity, "high"},
+		{"references", strings.Join(added.References, "|"), "UNSC Consolidated List KPi.077"},
+		{"source", added.Source, "un"},
+		{"published", added.Published.Format(time.DateOnly), "2026-02-20"},
+		{"entity", fmt.Sprint(added.Entities), "[{un KPi.077 KIM Chol Nam  DPRK}]"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("added alert %s = %q, want %q", c.field, c.got, c.want)
+		}
+	}
+	if refs := f.activeRefs(t, "un"); !strings.Contains(refs, "KPi.077") || strings.Contains(refs, "KPi.001,") {
+		t.Errorf("active version refs = %s", refs)
+	}
+}
+
+func TestSyncRejectsBadFilesAndKeepsActiveVersion(t *testing.T) {
+	good := unXML(people(10)...)
+	tests := []struct {
+		name string
+		file *string // nil: the URL fails to open
+	}{
+		{"truncated", ptr(good[:len(good)/2])},
+		{"malformed", ptr(strings.Replace(good, "</FIRST_NAME>", "</FIRST>", 1))},
+		{"empty list", ptr("<CONSOLIDATED_LIST><INDIVIDUALS/></CONSOLIDATED_LIST>")},
+		{"unreachable", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newSyncFixture(t)
+			f.files[unList.URL] = good
+			f.sync(t, unList)
+			before := f.activeRefs(t, "un")
+			if tt.file == nil {
+				delete(f.files, unList.URL)
+			} else {
+				f.files[unList.URL] = *tt.file
+			}
+			if res, err := f.syncer.Sync(context.Background(), unList, toChannel); err == nil {
+				t.Fatalf("Sync accepted the %s list: %+v", tt.name, res)
+			}
+			if after := f.activeRefs(t, "un"); after != before {
+				t.Errorf("active version changed: %s → %s", before, after)
+			}
+			if d := f.outbox(t); len(d) != 0 {
+				t.Errorf("a rejected list queued %d alerts", len(d))
+			}
+			// The next good fetch applies normally.
+			f.files[unList.URL] = good
+			if res := f.sync(t, unList); !res.Unchanged {
+				t.Errorf("after recovery: %+v", res)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestSyncHoldsLargeDropUntilConfirmed(t *testing.T) {
+	f := newSyncFixture(t)
+	ps := people(10)
+	f.files[unList.URL] = unXML(ps...)
+	f.sync(t, unList)
+
+	f.files[unList.URL] = unXML(ps[:7]...) // 30% gone
+	res := f.sync(t, unList)
+	if !res.Held || res.Reason == "" || len(res.Changes) != 0 {
+		t.Fatalf("30%% drop = %+v, want held with a reason", res)
+	}
+	if !strings.Contains(res.Reason, "10 to 7") {
+		t.Errorf("reason %q does not give the counts", res.Reason)
+	}
+	if d := f.outbox(t); len(d) != 0 {
+		t.Fatalf("held version queued %d alerts", len(d))
+	}
+	if refs := f.activeRefs(t, "un"); strings.Count(refs, ",") != 9 {
+		t.Fatalf("held version was applied: %s", refs)
+	}
+	if again := f.sync(t, unList); !again.Held || again.VersionID != res.VersionID {
+		t.Errorf("re-sync of the held file = %+v, want the same held version %d", again, res.VersionID)
+	}
+
+	confirmed, err := f.syncer.Confirm(context.Background(), unList, toChannel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(confirmed.Changes) != 3 || confirmed.Changes[0].Kind != Removed {
+		t.Fatalf("confirm changes = %+v, want 3 removals", confirmed.Changes)
+	}
+	if d := f.outbox(t); len(d) != 3 {
+		t.Errorf("confirm queued %d alerts, want 3", len(d))
+	}
+	if refs := f.activeRefs(t, "un"); strings.Count(refs, ",") != 6 {
+		t.Errorf("after confirm the active version has %s", refs)
+	}
+	if _, err := f.syncer.Confirm(context.Background(), unList, toChannel); err == nil {
+		t.Error("a second Confirm found something to confirm")
+	}
+	if res := f.sync(t, unList); !res.Unchanged {
+		t.Errorf("sync after confirm = %+v, want unchanged", res)
+	}
+}
+
+func TestSyncOFAC(t *testing.T) {
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	f := newSyncFixture(t)
+	l := rules.List{Name: "ofac", Format: "ofac", URL: "https://ofac.test/downloads/SDN.CSV"}
+	f.files["https://ofac.test/downloads/SDN.CSV"] = read("ofac_sdn.csv")
+	f.files["https://ofac.test/downloads/ADD.CSV"] = read("ofac_add.csv")
+	if _, err := f.syncer.Sync(context.Background(), l, toChannel); err == nil {
+		t.Fatal("OFAC sync without ALT.CSV succeeded")
+	}
+	f.files["https://ofac.test/downloads/ALT.CSV"] = read("ofac_alt.csv")
+	if res := f.sync(t, l); !res.Baseline || res.Count != 4 {
+		t.Fatalf("OFAC baseline = %+v", res)
+	}
+	entries, err := f.syncer.LoadAll(context.Background(), []rules.List{unList, l})
+	if err != nil || len(entries) != 4 {
+		t.Fatalf("LoadAll = %d entries, %v", len(entries), err)
+	}
+	if hits := NewIndex(entries).Search("Kim Jong-un", SearchOptions{}); len(hits) == 0 || hits[0].Entry.Ref != "20157" {
+		t.Errorf("the synced list is not searchable: %+v", hits)
+	}
+}
+
+func TestLoadWithoutVersion(t *testing.T) {
+	f := newSyncFixture(t)
+	if _, err := f.syncer.Load(context.Background(), "un"); !errors.Is(err, ErrNoVersion) {
+		t.Errorf("Load of a list never synced: %v, want ErrNoVersion", err)
+	}
+}
+
+func TestSiblingURL(t *testing.T) {
+	tests := []struct{ in, kind, want string }{
+		{"https://www.treasury.gov/ofac/downloads/sdn.csv", "add", "https://www.treasury.gov/ofac/downloads/add.csv"},
+		{"https://www.treasury.gov/ofac/downloads/SDN.CSV", "alt", "https://www.treasury.gov/ofac/downloads/ALT.CSV"},
+		{"/data/ofac-2021/sdn.csv", "alt", "/data/ofac-2021/alt.csv"},
+		{"file:///data/sdn.csv?v=2", "add", "file:///data/add.csv?v=2"},
+		{"https://sdn.example/lists/sdn.csv", "add", "https://sdn.example/lists/add.csv"},
+	}
+	for _, tt := range tests {
+		if got, err := SiblingURL(tt.in, tt.kind); err != nil || got != tt.want {
+			t.Errorf("SiblingURL(%q, %q) = %q, %v; want %q", tt.in, tt.kind, got, err, tt.want)
+		}
+	}
+	if _, err := SiblingURL("https://x.test/list.csv", "add"); err == nil {
+		t.Error("a URL without sdn was accepted")
+	}
+}
+
+func TestSeverity(t *testing.T) {
+	l := rules.List{Severity: map[string]string{"IRAN": "low", "DPRK2": "critical", "default": "info"}}
+	tests := []struct {
+		programs []string
+		want     string
+	}{
+		{[]string{"DPRK"}, "high"},
+		{[]string{"DPRK2"}, "critical"},
+		{[]string{"IRAN"}, "low"},
+		{[]string{"NPWMD", "DPRK3"}, "high"},
+		{[]string{"SDGT"}, "info"},
+		{nil, "info"},
+	}
+	for _, tt := range tests {
+		if got := Severity(l, tt.programs); got != tt.want {
+			t.Errorf("Severity(%v) = %q, want %q", tt.programs, got, tt.want)
+		}
+	}
+	if got := Severity(rules.List{}, []string{"SDGT"}); got != "medium" {
+		t.Errorf("Severity without configuration = %q, want medium", got)
+	}
+}
