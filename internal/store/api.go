@@ -63,7 +63,11 @@ type Batch struct {
 type BatchItem struct {
 	Item    Item
 	StoryID int64 // an existing story; 0 starts a new story with Item.Fingerprint
-	Alerts  []Pending
+	// SameStoryAs, when StoryID is 0, is the key of another item whose story
+	// this one joins: an earlier item of the same batch (whose story has no
+	// ID yet) or one stored before. Unknown keys start a new story.
+	SameStoryAs string
+	Alerts      []Pending
 }
 
 // Pending is an alert to store together with the targets to deliver it to.

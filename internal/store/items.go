@@ -120,7 +120,13 @@ func saveBatchItem(ctx context.Context, tx *writeTx, bi BatchItem, now time.Time
 	if err != nil || exists {
 		return nil, err
 	}
-	storyID, err := attachStory(ctx, tx, bi.StoryID, it, now)
+	storyID := bi.StoryID
+	if storyID == 0 && bi.SameStoryAs != "" {
+		if storyID, err = storyOfItem(ctx, tx, bi.SameStoryAs); err != nil {
+			return nil, err
+		}
+	}
+	storyID, err = attachStory(ctx, tx, storyID, it, now)
 	if err != nil {
 		return nil, err
 	}
@@ -143,6 +149,19 @@ func saveBatchItem(ctx context.Context, tx *writeTx, bi BatchItem, now time.Time
 		}
 	}
 	return stored, nil
+}
+
+// storyOfItem returns the story of a stored item, 0 when there is no such item.
+func storyOfItem(ctx context.Context, tx *writeTx, key string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT story_id FROM items WHERE key = ?`, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("story of item %s: %w", key, err)
+	}
+	return id, nil
 }
 
 // attachStory returns the story the item belongs to, recording its source

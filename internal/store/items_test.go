@@ -231,3 +231,33 @@ func TestRecentStoriesWindow(t *testing.T) {
 		t.Errorf("stories in window = %+v, want only b's", stories)
 	}
 }
+
+func TestSameStoryAsJoinsAnItemOfTheSameBatch(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	labor := func(source string) []Pending {
+		return []Pending{{Alert: newsAlert("dprk-labor", source, "h"), Targets: []string{TargetConsole}}}
+	}
+	stored := mustSaveBatch(t, db, Batch{Source: "agg", Items: []BatchItem{
+		{Item: item("yonhap", "url:yonhap/1", 1), Alerts: labor("yonhap")},
+		{Item: item("ap", "url:ap/1", 1), SameStoryAs: "url:yonhap/1", Alerts: labor("ap")},
+		{Item: item("kcna", "url:kcna/1", 2), SameStoryAs: "url:unknown", Alerts: labor("kcna")},
+	}})
+	if len(stored) != 2 || stored[0].Source != "yonhap" || stored[1].Source != "kcna" {
+		t.Fatalf("stored %+v, want the alerts of yonhap and kcna only", stored)
+	}
+	// A later batch may name a stored item too.
+	mustSaveBatch(t, db, Batch{Source: "reuters", Items: []BatchItem{
+		{Item: item("reuters", "url:reuters/1", 1), SameStoryAs: "url:ap/1", Alerts: labor("reuters")},
+	}})
+	got, err := db.Alert(ctx, stored[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"ap", "reuters"}; !slices.Equal(got.AlsoReportedBy, want) {
+		t.Errorf("also reported by %v, want %v", got.AlsoReportedBy, want)
+	}
+	if stories, _ := db.RecentStories(ctx, time.Time{}); len(stories) != 2 {
+		t.Errorf("stories = %+v, want 2", stories)
+	}
+}
