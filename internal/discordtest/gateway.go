@@ -182,7 +182,7 @@ func (s *Server) InvalidateSessions() {
 // serveGateway runs one websocket connection: HELLO, then the client's ops.
 func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	if s.closed {
+	if s.closing {
 		s.mu.Unlock()
 		http.Error(w, "closed", http.StatusServiceUnavailable)
 		return
@@ -198,6 +198,11 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	c := &gatewayConn{ws: ws}
 	ws.SetReadLimit(1 << 20)
 	s.mu.Lock()
+	if s.closing { // close() has already dropped the connections it knew
+		s.mu.Unlock()
+		_ = ws.Close()
+		return
+	}
 	s.gw.conns[c] = true
 	s.gw.stats.Connections++
 	s.notifyLocked()

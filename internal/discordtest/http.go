@@ -185,6 +185,7 @@ const (
 	codeUnknownWebhook     = 10015
 	codeUnknownInteraction = 10062
 	codeMissingAccess      = 50001
+	codeEmptyMessage       = 50006
 	codeInvalidFormBody    = 50035
 	codeInvalidJSON        = 50109
 	codeAlreadyAcked       = 40060

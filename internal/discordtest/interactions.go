@@ -440,6 +440,14 @@ type callbackData struct {
 	raw     json.RawMessage
 }
 
+// payload is the message part of the data; empty for a callback without data.
+func (d *callbackData) payload() messagePayload {
+	if d == nil {
+		return messagePayload{}
+	}
+	return d.messagePayload
+}
+
 // decodeCallback validates a callback against the schema of its type and
 // the message limits, and decodes its data.
 func (s *Server) decodeCallback(c *call, cb callbackPayload) (*callbackData, bool) {
@@ -462,6 +470,9 @@ func (s *Server) decodeCallback(c *call, cb callbackPayload) (*callbackData, boo
 	}
 	if len(vs) > 0 {
 		s.rejectInvalid(c, vs)
+		return nil, false
+	}
+	if cb.Type == discordgo.InteractionResponseChannelMessageWithSource && !s.notEmpty(c, data.payload()) {
 		return nil, false
 	}
 	if data != nil && (cb.Type == discordgo.InteractionResponseChannelMessageWithSource || cb.Type == discordgo.InteractionResponseUpdateMessage) {

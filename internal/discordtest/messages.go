@@ -40,6 +40,8 @@ type messagePayload struct {
 	Nonce           json.RawMessage                   `json:"nonce"`
 	EnforceNonce    bool                              `json:"enforce_nonce"`
 	Components      *[]json.RawMessage                `json:"components"`
+	Attachments     *[]json.RawMessage                `json:"attachments"`
+	Poll            json.RawMessage                   `json:"poll"`
 	Flags           *int                              `json:"flags"`
 }
 
@@ -190,7 +192,7 @@ func (s *Server) createChannelMessage(c *call) {
 		return
 	}
 	p, ok := s.decodeMessage(c, schemaMessageCreate)
-	if !ok {
+	if !ok || !s.notEmpty(c, p) {
 		return
 	}
 	s.mu.Lock()

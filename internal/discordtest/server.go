@@ -68,7 +68,8 @@ type Server struct {
 	wg sync.WaitGroup
 
 	mu           sync.Mutex
-	closed       bool
+	closing      bool          // no new gateway connections
+	closed       bool          // the test is over: report nothing more on it
 	changed      chan struct{} // closed and replaced on every state change
 	requests     []Request
 	messages     map[string][]*Message // by channel id, in creation order
@@ -205,6 +206,7 @@ func (s *Server) failf(format string, args ...any) {
 
 func (s *Server) close() {
 	s.mu.Lock()
+	s.closing = true
 	conns := s.gw.liveConnsLocked()
 	s.mu.Unlock()
 	for _, c := range conns {

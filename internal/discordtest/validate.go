@@ -208,6 +208,18 @@ func checkLen(vs []violation, path []string, s string, max int, what string) []v
 	return vs
 }
 
+// notEmpty answers 400 Cannot send an empty message, and fails the test,
+// for a message with no content, embeds, components, attachments or poll.
+func (s *Server) notEmpty(c *call, p messagePayload) bool {
+	if hasText(p) || (p.Components != nil && len(*p.Components) > 0) ||
+		(p.Attachments != nil && len(*p.Attachments) > 0) || (len(p.Poll) > 0 && string(p.Poll) != "null") {
+		return true
+	}
+	s.failf("%s %s: empty message (no content, embeds, components, attachments or poll)", c.r.Method, c.r.URL.Path)
+	s.reply(c, http.StatusBadRequest, apiError{Message: "Cannot send an empty message", Code: codeEmptyMessage})
+	return false
+}
+
 // checkMentions fails the test when a message with text does not set
 // allowed_mentions to {"parse": []}: feed text must never ping anyone.
 func (s *Server) checkMentions(c *call, p messagePayload, where string) {

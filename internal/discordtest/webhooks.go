@@ -46,7 +46,7 @@ func (s *Server) webhookRoute(c *call) {
 // answer is the message, otherwise 204 as on Discord.
 func (s *Server) executeWebhook(c *call, webhookID string) {
 	p, ok := s.decodeMessage(c, schemaWebhookExecute)
-	if !ok {
+	if !ok || !s.notEmpty(c, p) {
 		return
 	}
 	s.mu.Lock()
@@ -73,7 +73,7 @@ func (s *Server) followupRoute(c *call, appID, token string) {
 		return
 	}
 	p, ok := s.decodeMessage(c, schemaWebhookExecute)
-	if !ok {
+	if !ok || !s.notEmpty(c, p) {
 		return
 	}
 	s.mu.Lock()
