@@ -97,22 +97,23 @@ func (ix *Index) addEntry(id int32, e *Entry) {
 	if e.IMO != "" {
 		ix.byIMO[e.IMO] = append(ix.byIMO[e.IMO], id)
 	}
-	ix.addName(id, e.Name, 1)
+	individual := e.Type == TypeIndividual
+	ix.addName(id, e.Name, individual, 1)
 	for _, a := range e.Aliases {
 		q := float32(1)
 		if a.Quality == QualityLow {
 			q = lowQuality
 		}
-		ix.addName(id, a.Name, q)
+		ix.addName(id, a.Name, individual, q)
 	}
 	for _, n := range e.OriginalScript {
-		ix.addName(id, n, 1)
+		ix.addName(id, n, individual, 1)
 	}
 }
 
-func (ix *Index) addName(entry int32, text string, quality float32) {
+func (ix *Index) addName(entry int32, text string, individual bool, quality float32) {
 	seen := map[string]bool{}
-	for _, variant := range nameVariants(text) {
+	for _, variant := range nameVariants(text, individual) {
 		raw := nameTokens(variant)
 		tokens := romanizeAll(raw)
 		key := strings.Join(tokens, " ")

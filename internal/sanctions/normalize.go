@@ -243,10 +243,10 @@ func romanize(t string) string {
 }
 
 // nameVariants are the spellings of one listed name worth indexing: as
-// written; "SURNAME, Given" reordered to "Given SURNAME"; without a
-// parenthesized acronym ("BUTEMBO AIRLINES (BAL)"); each part of a name the
-// list joins with ";".
-func nameVariants(name string) []string {
+// written; without a parenthesized acronym ("BUTEMBO AIRLINES (BAL)"); for
+// individuals, "SURNAME, Given" reordered to "Given SURNAME"; and each part
+// of a name the list joins with ";".
+func nameVariants(name string, individual bool) []string {
 	var out []string
 	for _, part := range strings.Split(name, ";") {
 		part = cleanSpace(part)
@@ -259,7 +259,7 @@ func nameVariants(name string) []string {
 				out = append(out, bare)
 			}
 		}
-		if surname, given, ok := strings.Cut(part, ","); ok && !strings.Contains(given, ",") && strings.TrimSpace(given) != "" {
+		if surname, given, ok := strings.Cut(part, ","); individual && ok && !strings.Contains(given, ",") && strings.TrimSpace(given) != "" {
 			out = append(out, cleanSpace(given+" "+surname))
 		}
 	}
