@@ -266,6 +266,19 @@ func TestFetchTimeout(t *testing.T) {
 	wantKind(t, err, KindTimeout, "GET "+srv.URL+": no response within 50ms")
 }
 
+func TestFetchTimeoutWhileReadingBody(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		_, _ = w.Write([]byte(`<?xml version="1.0"?><rss version="2.0"><channel>`))
+		w.(http.Flusher).Flush()
+		<-r.Context().Done() // headers and a first chunk, then nothing
+	}))
+	defer srv.Close()
+	f := newTestFetcher(Options{Timeout: 100 * time.Millisecond})
+	_, err := f.Fetch(context.Background(), srv.URL, Conditional{})
+	wantKind(t, err, KindTimeout, "no response within 100ms")
+}
+
 func TestFetchCanceledByContext(t *testing.T) {
 	srv, arrived := silentServer(t)
 	f := newTestFetcher(Options{Timeout: time.Hour})
