@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/embargo-watch/embargo/internal/alert"
+	"github.com/embargo-watch/embargo/internal/console"
+	"github.com/embargo-watch/embargo/rules"
+)
+
+// maxInput caps what `embargo check` reads from one file or stdin: news texts
+// are far smaller, and a cap turns a mistaken multi-gigabyte input into an
+// error instead of an exhausted machine.
+const maxInput = 10 << 20
+
+const checkSynopsis = "check [--rules FILE] [--json] [FILE|URL|-]...\n\n" +
+	"Runs the rules on each input (a file, an http(s) URL whose article text is\n" +
+	"extracted, or - for standard input) and shows which rules fire, on which\n" +
+	"words, with the numbers involved and the legal basis. Prints nothing and\n" +
+	"exits 0 when no rule fires."
+
+// checkResult is one (input, rule that fired): the JSON contract of
+// `embargo check --json`.
+type checkResult struct {
+	Input string `json:"input"`
+	alert.Alert
+}
+
+func runCheck(ctx context.Context, c cli) error {
+	fs := newFlags(c, "check", checkSynopsis)
+	rulesFile := fs.String("rules", "", "rule file (default $EMBARGO_RULES or rules.yaml)")
+	jsonOut := fs.Bool("json", false, "print one JSON object per (input, rule that fired)")
+	allowPrivate := fs.Bool("allow-private", false,
+		"allow URLs on loopback, private and link-local addresses (also EMBARGO_ALLOW_PRIVATE_URLS=1)")
+	if err := parseFlags(fs, c.args); err != nil {
+		return err
+	}
+	inputs := fs.Args()
+	if len(inputs) == 0 {
+		return fmt.Errorf("%w: name at least one FILE, URL or - for standard input", errUsage)
+	}
+	set, err := loadRules(rulesPath(*rulesFile, c.getenv))
+	if err != nil {
+		return err
+	}
+	reader := inputReader{stdin: c.stdin, fetch: newArticleFetcher(*allowPrivate || allowPrivateURLs(c.getenv))}
+	var failed bool
+	for _, name := range inputs {
+		text, err := reader.read(ctx, name)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "embargo check: %v\n", err)
+			failed = true
+			continue
+		}
+		if err := printFindings(c.stdout, name, text, set, *jsonOut); err != nil {
+			return err
+		}
+	}
+	if failed {
+		return errFailed
+	}
+	return nil
+}
+
+// loadRules loads and compiles a rule file, with the lists' designated names
+// when a database holds them.
+func loadRules(path string, opts ...rules.Option) (*rules.Set, error) {
+	set, err := rules.LoadFile(path, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("load rules:\n%w", err)
+	}
+	return set, nil
+}
+
+func printFindings(w io.Writer, input, text string, set *rules.Set, jsonOut bool) error {
+	results := set.Match(text)
+	if jsonOut {
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		for _, r := range results {
+			if err := enc.Encode(checkResult{Input: input, Alert: alert.FromResult(r, text)}); err != nil {
+				return fmt.Errorf("write result: %w", err)
+			}
+		}
+		return nil
+	}
+	for _, r := range results {
+		a := alert.FromResult(r, text)
+		if _, err := fmt.Fprintf(w, "%s: %s", input, console.Format(a)); err != nil {
+			return fmt.Errorf("write result: %w", err)
+		}
+	}
+	return nil
+}
+
+// inputReader reads the texts that `embargo check` is given.
+type inputReader struct {
+	stdin io.Reader
+	fetch func(ctx context.Context, url string) (string, error)
+}
+
+func (r inputReader) read(ctx context.Context, name string) (string, error) {
+	switch {
+	case name == "-":
+		return readText("standard input", r.stdin)
+	case strings.HasPrefix(name, "http://"), strings.HasPrefix(name, "https://"):
+		return r.fetch(ctx, name) // its errors name the URL
+	default:
+		f, err := os.Open(name)
+		if err != nil {
+			return "", err
+		}
+		defer f.Close()
+		return readText(name, f)
+	}
+}
+
+// readText reads at most maxInput bytes and refuses empty and binary input
+// with a message that says what was wrong.
+func readText(name string, r io.Reader) (string, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxInput+1))
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", name, err)
+	}
+	switch {
+	case len(data) > maxInput:
+		return "", fmt.Errorf("%s: larger than %d MiB; check reads at most that much of one text", name, maxInput>>20)
+	case len(bytes.TrimSpace(data)) == 0:
+		return "", fmt.Errorf("%s: empty input", name)
+	case looksBinary(data):
+		return "", fmt.Errorf("%s: looks like a binary file, not text", name)
+	}
+	return string(data), nil
+}
+
+// looksBinary reports a NUL byte in the first 8 KiB, as git and grep do.
+func looksBinary(data []byte) bool {
+	return bytes.IndexByte(data[:min(len(data), 8<<10)], 0) >= 0
+}
