@@ -497,7 +497,7 @@ func TestButtonPressUpdatesMessage(t *testing.T) {
 
 func TestCallbackRules(t *testing.T) {
 	t.Parallel()
-	s := New(t, WithInteractionDeadline(300*time.Millisecond))
+	s := New(t, WithInteractionDeadline(time.Second))
 	secondErr := make(chan error, 1)
 	release := make(chan struct{})
 	lateErr := make(chan error, 1)

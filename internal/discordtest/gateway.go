@@ -310,10 +310,7 @@ func (s *Server) readyPayload(sessionID string) any {
 }
 
 func (s *Server) guildPayload(g Guild) any {
-	channels := make([]channelJSON, len(g.Channels))
-	for i, id := range g.Channels {
-		channels[i] = channelJSON{ID: id, Type: 0, GuildID: g.ID, Name: "channel-" + id}
-	}
+	channels := guildChannels(g)
 	name := g.Name
 	if name == "" {
 		name = "guild-" + g.ID

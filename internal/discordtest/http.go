@@ -181,6 +181,7 @@ type apiError struct {
 // Discord's JSON error codes the fake uses.
 const (
 	codeUnknownChannel     = 10003
+	codeUnknownGuild       = 10004
 	codeUnknownMessage     = 10008
 	codeUnknownWebhook     = 10015
 	codeUnknownInteraction = 10062

@@ -3,6 +3,7 @@ package discordtest
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -282,15 +283,25 @@ func (s *Server) getChannel(c *call) {
 		s.reply(c, http.StatusNotFound, unknownChannel())
 		return
 	}
-	guildID := ""
+	s.reply(c, http.StatusOK, channelJSON{ID: id, Type: 0, GuildID: s.guildOf(id), Name: "channel-" + id})
+}
+
+// guildOf returns the configured guild holding channelID, or "".
+func (s *Server) guildOf(channelID string) string {
 	for _, g := range s.cfg.guilds {
-		for _, ch := range g.Channels {
-			if ch == id {
-				guildID = g.ID
-			}
+		if slices.Contains(g.Channels, channelID) {
+			return g.ID
 		}
 	}
-	s.reply(c, http.StatusOK, channelJSON{ID: id, Type: 0, GuildID: guildID, Name: "channel-" + id})
+	return ""
+}
+
+func guildChannels(g Guild) []channelJSON {
+	out := make([]channelJSON, len(g.Channels))
+	for i, id := range g.Channels {
+		out[i] = channelJSON{ID: id, Type: 0, GuildID: g.ID, Name: "channel-" + id}
+	}
+	return out
 }
 
 type channelJSON struct {
@@ -318,4 +329,35 @@ func (s *Server) getGatewayBot(c *call) {
 		"url": s.GatewayURL(), "shards": 1,
 		"session_start_limit": map[string]int{"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
 	})
+}
+
+func (s *Server) guild(id string) (Guild, bool) {
+	for _, g := range s.cfg.guilds {
+		if g.ID == id {
+			return g, true
+		}
+	}
+	return Guild{}, false
+}
+
+func unknownGuild() apiError { return apiError{Message: "Unknown Guild", Code: codeUnknownGuild} }
+
+// getGuild answers GET /guilds/{id} for the configured guilds.
+func (s *Server) getGuild(c *call) {
+	g, ok := s.guild(c.segs[1])
+	if !ok {
+		s.reply(c, http.StatusNotFound, unknownGuild())
+		return
+	}
+	s.reply(c, http.StatusOK, s.guildPayload(g))
+}
+
+// getGuildChannels answers GET /guilds/{id}/channels.
+func (s *Server) getGuildChannels(c *call) {
+	g, ok := s.guild(c.segs[1])
+	if !ok {
+		s.reply(c, http.StatusNotFound, unknownGuild())
+		return
+	}
+	s.reply(c, http.StatusOK, guildChannels(g))
 }

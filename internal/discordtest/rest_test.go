@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -182,5 +184,46 @@ func TestInteractRefusesWhatDiscordWouldNotSend(t *testing.T) {
 		if _, err := s.Interact(ctx, tc.in); err == nil {
 			t.Errorf("%s: dispatched", tc.name)
 		}
+	}
+}
+
+func TestGuildRoutes(t *testing.T) {
+	t.Parallel()
+	s := New(t, WithGuilds(Guild{ID: "1800", Name: "sanctions-desk", Channels: []string{"1801", "1802"}}))
+	dg := restOnly(t, s)
+	g, err := dg.Guild("1800")
+	if err != nil || g.Name != "sanctions-desk" {
+		t.Fatalf("guild = %+v, %v", g, err)
+	}
+	chans, err := dg.GuildChannels("1800")
+	if err != nil || len(chans) != 2 || chans[1].ID != "1802" || chans[1].GuildID != "1800" {
+		t.Errorf("channels = %+v, %v", chans, err)
+	}
+	if ch, err := dg.Channel("1801"); err != nil || ch.GuildID != "1800" {
+		t.Errorf("channel = %+v, %v", ch, err)
+	}
+	if _, err := dg.Guild("404"); restCode(err) != http.StatusNotFound {
+		t.Errorf("unknown guild: %v, want 404", err)
+	}
+}
+
+func TestWithoutSpecKeepsTheLimitChecks(t *testing.T) {
+	t.Parallel()
+	rec := &recorderTB{TB: t}
+	s := New(rec, WithSpec(filepath.Join(t.TempDir(), "absent.json")))
+	if s.schemas != nil {
+		t.Fatal("schemas loaded from an absent file")
+	}
+	// Only the schema knows the color limit: accepted without it.
+	if resp := botRequest(t, s, http.MethodPost, "channels/"+DefaultChannelID+"/messages",
+		`{"content":"x","embeds":[{"color":16777216}],"allowed_mentions":{"parse":[]}}`); resp.StatusCode != http.StatusOK {
+		t.Errorf("status %d without the schema, want 200", resp.StatusCode)
+	}
+	long := `{"content":"` + strings.Repeat("a", 2001) + `","allowed_mentions":{"parse":[]}}`
+	if resp := botRequest(t, s, http.MethodPost, "channels/"+DefaultChannelID+"/messages", long); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("2001 characters answered %d, want 400", resp.StatusCode)
+	}
+	if !strings.Contains(rec.errors(), "content must be at most 2000") {
+		t.Errorf("failures = %q", rec.errors())
 	}
 }

@@ -33,6 +33,12 @@ func (s *Server) route(c *call) (handler, bool) {
 	case match(p, "applications/*/guilds/*/commands"):
 		h.major = p[3]
 		h.serve = s.commandsRoute(p[1], p[3])
+	case match(p, "guilds/*") && m == http.MethodGet:
+		h.major = p[1]
+		h.serve = s.getGuild
+	case match(p, "guilds/*/channels") && m == http.MethodGet:
+		h.major = p[1]
+		h.serve = s.getGuildChannels
 	case match(p, "channels/*") && m == http.MethodGet:
 		h.major = p[1]
 		h.serve = s.getChannel
