@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
@@ -410,7 +411,19 @@ func (l *loader) term(n *yaml.Node) (termSpec, bool) {
 
 // normalizeTerm is the form of a term that is looked for in normalized text.
 func normalizeTerm(s string, fold bool) string {
-	n := newNormalizer(fold)
+	pool := &termNormalizers[0]
+	if fold {
+		pool = &termNormalizers[1]
+	}
+	n, _ := pool.Get().(*normalizer)
+	if n == nil {
+		n = newNormalizer(fold)
+	}
+	defer pool.Put(n)
 	n.normalize(s)
 	return strings.TrimSpace(string(n.text))
 }
+
+// termNormalizers keeps normalizers for terms, unfolded and folded: a
+// pack of names normalizes tens of thousands of them.
+var termNormalizers [2]sync.Pool

@@ -17,14 +17,16 @@ type scratch struct {
 	cased  *normalizer // for verifying case-sensitive hits
 	raw    []rawHit
 	hits   []hit
-	inSlot [][]int32 // per group slot: indexes of its hits
-	unless [][]int32 // per group slot: indexes of its exclusion hits
-	slots  []int32   // slots with hits or exclusions
-	rules  []*Rule   // rules with a slot in slots
-	marked []bool    // per rule index: in rules
-	words  []int32   // normalized offsets where words start
-	worded bool      // hits have word indexes
-	used   []bool    // per hit: part of why the rule being evaluated fired
+	inSlot [][]int32          // per group slot: indexes of its hits
+	unless [][]int32          // per group slot: indexes of its exclusion hits
+	slots  []int32            // slots with hits or exclusions
+	rules  []*Rule            // rules with a slot in slots
+	marked []bool             // per rule index: in rules
+	words  []int32            // normalized offsets where words start
+	worded bool               // hits have word indexes
+	used   []bool             // per hit: part of why the rule being evaluated fired
+	qdone  map[int32]Quantity // per hit: the quantity next to it, once looked for
+	qtoks  []qtoken
 }
 
 // hit is a verified occurrence of a variant in the normalized text.
@@ -114,6 +116,7 @@ func (s *Set) release(sc *scratch) {
 	}
 	sc.slots, sc.rules = sc.slots[:0], sc.rules[:0]
 	sc.text = ""
+	clear(sc.qdone)
 	if cap(sc.norm.text) > 1<<20 { // do not keep a huge document's buffers
 		sc.norm.text, sc.norm.src, sc.raw, sc.hits, sc.words = nil, nil, nil, nil, nil
 	}
@@ -242,11 +245,10 @@ func (sc *scratch) collect(c *cond, r *Rule) {
 	case opNear:
 		a, b := sc.groupHits(r, c.args[0]), sc.groupHits(r, c.args[1])
 		for _, h := range a {
-			for _, k := range b {
-				if sc.wordDistance(h, k) <= c.n {
-					sc.used[h], sc.used[k] = true, true
-				}
-			}
+			sc.eachNear(h, b, c.n, func(k int32) bool {
+				sc.used[h], sc.used[k] = true, true
+				return true
+			})
 		}
 	}
 }
@@ -254,20 +256,30 @@ func (sc *scratch) collect(c *cond, r *Rule) {
 // anyNear reports whether a hit of others is within n words of hit h.
 // others is in text order, so the search starts near h.
 func (sc *scratch) anyNear(h int32, others []int32, n int) bool {
+	found := false
+	sc.eachNear(h, others, n, func(int32) bool {
+		found = true
+		return false
+	})
+	return found
+}
+
+// eachNear calls fn for the hits of others within n words of hit h, in
+// text order, until fn returns false. others is in text order, so the
+// search starts near h.
+func (sc *scratch) eachNear(h int32, others []int32, n int, fn func(int32) bool) {
 	a := &sc.hits[h]
 	from := sort.Search(len(others), func(i int) bool {
 		return sc.hits[others[i]].we >= a.ws-int32(n)-1
 	})
 	for _, k := range others[from:] {
-		b := &sc.hits[k]
-		if b.ws > a.we+int32(n)+1 {
-			break
+		if sc.hits[k].ws > a.we+int32(n)+1 {
+			return
 		}
-		if sc.wordDistance(h, k) <= n {
-			return true
+		if sc.wordDistance(h, k) <= n && !fn(k) {
+			return
 		}
 	}
-	return false
 }
 
 // wordDistance is the number of words between two hits; 0 when they are

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -114,12 +115,78 @@ func (n *normalizer) nonASCII(s string, i int) int {
 		n.src = n.src[:k-1]
 		start = i - 1
 	}
-	n.iter.InitString(norm.NFKC, s[start:end])
-	for !n.iter.Done() {
-		at := start + n.iter.Pos()
-		n.segment(n.iter.Next(), at)
+	for p := start; p < end; {
+		if size := n.stableRune(s, p, end); size > 0 {
+			p += size
+			continue
+		}
+		k := p + norm.NFKC.NextBoundaryInString(s[p:end], true)
+		if k <= p {
+			k = end
+		}
+		n.iter.InitString(norm.NFKC, s[p:k])
+		for !n.iter.Done() {
+			at := p + n.iter.Pos()
+			n.segment(n.iter.Next(), at)
+		}
+		p = k
 	}
 	return end
+}
+
+// stableRune writes the rune at s[p] and returns its size when NFKC leaves
+// it alone, nothing after it composes with it, and it folds to its simple
+// lower case; otherwise it writes nothing and returns 0. Most non-ASCII
+// text (Cyrillic, Hangul, Han, curly quotes) takes this path, and x/text's
+// normalizer and case folder run only for the rest.
+func (n *normalizer) stableRune(s string, p, end int) int {
+	if s[p] < utf8.RuneSelf {
+		return 0 // a combining mark followed an ASCII letter
+	}
+	props := norm.NFKC.PropertiesString(s[p:])
+	if props.Decomposition() != nil || !props.BoundaryBefore() {
+		return 0
+	}
+	r, size := utf8.DecodeRuneInString(s[p:])
+	if q := p + size; q < end && !norm.NFKC.PropertiesString(s[q:]).BoundaryBefore() {
+		return 0
+	}
+	if n.fold {
+		if specialFold()[r] {
+			return 0
+		}
+		r = unicode.ToLower(r)
+	}
+	n.emit(r, p)
+	return size
+}
+
+// specialFold is the set of letters whose full case folding is not their
+// simple lower case (ß folds to "ss", ς to σ, İ to "i̇").
+var specialFold = sync.OnceValue(func() map[rune]bool {
+	special := map[rune]bool{}
+	c := cases.Fold()
+	for _, table := range []*unicode.RangeTable{unicode.Upper, unicode.Lower, unicode.Title} {
+		eachRune(table, func(r rune) {
+			if c.String(string(r)) != string(unicode.ToLower(r)) {
+				special[r] = true
+			}
+		})
+	}
+	return special
+})
+
+func eachRune(t *unicode.RangeTable, fn func(rune)) {
+	for _, rg := range t.R16 {
+		for r := rune(rg.Lo); r <= rune(rg.Hi); r += rune(rg.Stride) {
+			fn(r)
+		}
+	}
+	for _, rg := range t.R32 {
+		for r := rune(rg.Lo); r <= rune(rg.Hi); r += rune(rg.Stride) {
+			fn(r)
+		}
+	}
 }
 
 // segment writes one normalized segment that came from original offset at.

@@ -23,7 +23,7 @@ type qtoken struct {
 	start, end int // normalized offsets
 	value      float64
 	year       bool   // a bare four-digit number that reads as a year
-	text       string // words: the word
+	text       []byte // words and stops: their text, within the normalized text
 }
 
 type qkind int
@@ -34,37 +34,50 @@ const (
 	qStop // punctuation that ends the search: sentence ends, %, currency
 )
 
-// quantity finds the number next to hit hi.
+// quantity finds the number next to hit hi. Rules that share a hit share
+// the work: the answer is kept for the rest of the document.
 func (sc *scratch) quantity(hi int32, group string) (Quantity, bool) {
+	if sc.qdone == nil {
+		sc.qdone = make(map[int32]Quantity)
+	}
+	q, done := sc.qdone[hi]
+	if !done {
+		q = sc.findQuantity(hi)
+		sc.qdone[hi] = q
+	}
+	q.Group = group
+	return q, q.Text != ""
+}
+
+func (sc *scratch) findQuantity(hi int32) Quantity {
 	h := sc.hits[hi]
 	text := sc.norm.text
 	from := max(0, int(h.start)-160)
 	for from > 0 && from < int(h.start) && text[from-1] != ' ' { // start on a word
 		from++
 	}
-	before := qtokens(text, from, int(h.start))
-	if q, ok := numberBefore(before); ok && q.kind == qNumber {
-		return sc.makeQuantity(group, q.start, q.end, q.start, int(h.end), q.value), true
+	sc.qtoks = qtokens(text, from, int(h.start), sc.qtoks[:0])
+	if q, ok := numberBefore(sc.qtoks); ok {
+		return sc.makeQuantity(q.start, q.end, q.start, int(h.end), q.value)
 	}
 	last, _ := utf8.DecodeLastRune(text[h.start:h.end])
 	if !isHangul(last) && !isHanKana(last) {
-		return Quantity{}, false
+		return Quantity{}
 	}
-	after := qtokens(text, int(h.end), min(len(text), int(h.end)+80))
-	if q, end, ok := numberAfter(after); ok {
-		return sc.makeQuantity(group, q.start, q.end, int(h.start), end, q.value), true
+	sc.qtoks = qtokens(text, int(h.end), min(len(text), int(h.end)+80), sc.qtoks[:0])
+	if q, end, ok := numberAfter(sc.qtoks); ok {
+		return sc.makeQuantity(q.start, q.end, int(h.start), end, q.value)
 	}
-	return Quantity{}, false
+	return Quantity{}
 }
 
-func (sc *scratch) makeQuantity(group string, numStart, numEnd, spanStart, spanEnd int, value float64) Quantity {
+func (sc *scratch) makeQuantity(numStart, numEnd, spanStart, spanEnd int, value float64) Quantity {
 	ns, ne := sc.norm.origSpan(numStart, numEnd)
 	ss, se := sc.norm.origSpan(spanStart, spanEnd)
 	return Quantity{
 		Text:   sc.text[ss:se],
 		Number: sc.text[ns:ne],
 		Value:  value,
-		Group:  group,
 		Start:  ss,
 		End:    se,
 	}
@@ -120,8 +133,8 @@ func numberAfter(toks []qtoken) (qtoken, int, bool) {
 	return qtoken{}, 0, false
 }
 
-func isCounter(w string) bool {
-	switch w {
+func isCounter(w []byte) bool {
+	switch string(w) {
 	case "명", "명의", "명이", "명을", "명은", "名", "人", "человек":
 		return true
 	}
@@ -129,13 +142,16 @@ func isCounter(w string) bool {
 }
 
 func isCurrencyStop(t qtoken) bool {
-	return t.text == "$" || t.text == "€" || t.text == "£" || t.text == "₩" || t.text == "¥"
+	switch string(t.text) {
+	case "$", "€", "£", "₩", "¥":
+		return true
+	}
+	return false
 }
 
 // qtokens splits text[from:to] into words, numbers and stops. Multiplier
 // words merge into the number before them ("1 million", "6 тысяч").
-func qtokens(text []byte, from, to int) []qtoken {
-	var toks []qtoken
+func qtokens(text []byte, from, to int, toks []qtoken) []qtoken {
 	for i := from; i < to; {
 		c := text[i]
 		switch {
@@ -149,7 +165,7 @@ func qtokens(text []byte, from, to int) []qtoken {
 			r, size := utf8.DecodeRune(text[i:])
 			if !isWordRune(r) && !isHanKana(r) {
 				if strings.ContainsRune(".;:!?%$€£₩¥()", r) {
-					toks = append(toks, qtoken{kind: qStop, start: i, end: i + size, text: string(r)})
+					toks = append(toks, qtoken{kind: qStop, start: i, end: i + size, text: text[i : i+size]})
 				}
 				i += size // other punctuation neither counts nor stops
 				continue
@@ -161,7 +177,7 @@ func qtokens(text []byte, from, to int) []qtoken {
 					end += s
 				}
 			}
-			toks = appendWord(toks, qtoken{kind: qWord, start: i, end: end, text: string(text[i:end])})
+			toks = appendWord(toks, qtoken{kind: qWord, start: i, end: end, text: text[i:end]})
 			i = end
 		}
 	}
@@ -177,7 +193,7 @@ func appendWord(toks []qtoken, t qtoken) []qtoken {
 			return toks
 		}
 	}
-	if v, ok := numberWords[t.text]; ok {
+	if v, ok := numberWords[string(t.text)]; ok {
 		t.kind, t.value = qNumber, v
 		if len(toks) > 0 {
 			if prev := &toks[len(toks)-1]; prev.kind == qNumber && prev.value >= 20 && prev.value < 100 && v < 10 {
@@ -271,7 +287,11 @@ var attachedMultiplier = map[rune]float64{
 }
 
 // multiplierWord recognizes the words that multiply the number before them.
-func multiplierWord(w string) (float64, bool) {
+func multiplierWord(word []byte) (float64, bool) {
+	if len(word) > 24 {
+		return 0, false
+	}
+	w := string(word) // short: on the stack
 	switch {
 	case w == "hundred" || w == "hundreds":
 		return 100, true
