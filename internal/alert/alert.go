@@ -9,23 +9,31 @@ import "time"
 // Its JSON form is the contract of `embargo check --json` and of the console
 // sink's `--json` output (DESIGN.md).
 type Alert struct {
-	ID         int64      `json:"id,omitempty"`
-	Rule       string     `json:"rule"`
-	Title      string     `json:"title"` // the rule's title
-	Category   string     `json:"category"`
-	Severity   string     `json:"severity"`
-	References []string   `json:"references"`
-	Headline   string     `json:"headline,omitempty"` // the article's title
-	URL        string     `json:"url,omitempty"`
-	Source     string     `json:"source,omitempty"`
-	Published  time.Time  `json:"published,omitzero"`
-	Snippet    string     `json:"snippet,omitempty"`
+	ID         int64     `json:"id,omitempty"`
+	Rule       string    `json:"rule"`
+	Title      string    `json:"title"` // the rule's title
+	Category   string    `json:"category"`
+	Severity   string    `json:"severity"`
+	References []string  `json:"references"`
+	Headline   string    `json:"headline,omitempty"` // the article's title
+	URL        string    `json:"url,omitempty"`
+	Source     string    `json:"source,omitempty"`
+	Published  time.Time `json:"published,omitzero"`
+	Snippet    string    `json:"snippet,omitempty"`
+	// Highlights are the matched words within Snippet, as byte offsets.
+	Highlights []Span     `json:"highlights,omitempty"`
 	Matches    []Match    `json:"matches"`
 	Quantities []Quantity `json:"quantities"`
 	Entities   []Entity   `json:"entities"`
 	// AlsoReportedBy names the other sources that carried the same story.
 	AlsoReportedBy []string  `json:"also_reported_by,omitempty"`
 	Created        time.Time `json:"created,omitzero"`
+}
+
+// Span is a part of a text, in byte offsets.
+type Span struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
 }
 
 // Match is a term that fired, and where: Start and End are byte offsets into

@@ -14,7 +14,11 @@ const SnippetRunes = 600
 // the legal basis) from a rule result on text. The caller adds where the text
 // came from: headline, URL, source and publication time.
 func FromResult(r rules.Result, text string) Alert {
-	snippet, _ := rules.Snippet(text, r.Matches, SnippetRunes)
+	snippet, spans := rules.Snippet(text, r.Matches, SnippetRunes)
+	highlights := make([]Span, len(spans))
+	for i, sp := range spans {
+		highlights[i] = Span{Start: sp.Start, End: sp.End}
+	}
 	return Alert{
 		Rule:       r.Rule.ID,
 		Title:      r.Rule.Title,
@@ -22,6 +26,7 @@ func FromResult(r rules.Result, text string) Alert {
 		Severity:   r.Rule.Severity,
 		References: append([]string{}, r.Rule.References...),
 		Snippet:    snippet,
+		Highlights: highlights,
 		Matches:    matches(r.Matches, text),
 		Quantities: quantities(r.Quantities),
 		Entities:   entities(r.Entities),

@@ -55,6 +55,14 @@ func TestFromResult(t *testing.T) {
 	if !strings.Contains(a.Snippet, "6,000 workers") {
 		t.Fatalf("snippet %q lacks the matched words", a.Snippet)
 	}
+	if len(a.Highlights) == 0 {
+		t.Fatal("no highlights in the snippet")
+	}
+	for _, h := range a.Highlights {
+		if w := a.Snippet[h.Start:h.End]; !strings.EqualFold(w, "North Korea") && !strings.EqualFold(w, "workers") {
+			t.Fatalf("highlight %q is not a matched term", w)
+		}
+	}
 	a.References[0] = "changed"
 	if set.Rules()[0].References[0] == "changed" {
 		t.Fatal("the alert shares its references with the compiled rule")
