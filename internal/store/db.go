@@ -47,10 +47,11 @@ type Options struct {
 
 // DB is the embargo SQLite database. It is safe for concurrent use.
 type DB struct {
-	path  string
-	write *sql.DB // one connection: writes are serialized here
-	read  *sql.DB // read-only connections
-	now   func() time.Time
+	path        string
+	busyTimeout time.Duration
+	write       *sql.DB // one connection: writes are serialized here
+	read        *sql.DB // read-only connections
+	now         func() time.Time
 }
 
 // Open opens (creating if needed) and migrates the database at path.
@@ -65,7 +66,7 @@ func OpenWith(ctx context.Context, path string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	db := &DB{path: abs, now: opt.Now}
+	db := &DB{path: abs, busyTimeout: opt.BusyTimeout, now: opt.Now}
 	db.write, err = sql.Open("sqlite", dsn(abs, opt.BusyTimeout, false))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", abs, err)

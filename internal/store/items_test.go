@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -259,5 +260,57 @@ func TestSameStoryAsJoinsAnItemOfTheSameBatch(t *testing.T) {
 	}
 	if stories, _ := db.RecentStories(ctx, time.Time{}); len(stories) != 2 {
 		t.Errorf("stories = %+v, want 2", stories)
+	}
+}
+
+// Cancelling a batch while its transaction is open leaves nothing of it.
+// The store reads its clock once the transaction has begun; this clock
+// cancels the context at that moment.
+func TestSaveBatchCancelledInsideTransaction(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	clock := func() time.Time { cancel(); return t0 }
+	db, err := OpenWith(context.Background(), filepath.Join(t.TempDir(), "embargo.db"), Options{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = db.SaveBatch(ctx, batchOf("yonhap", "guid:a", "guid:b", "guid:c"))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("SaveBatch: %v, want context.Canceled", err)
+	}
+	assertEmpty(t, db)
+	if _, err := db.SaveBatch(context.Background(), batchOf("yonhap", "guid:a")); err != nil {
+		t.Errorf("store unusable after a cancelled batch: %v", err)
+	}
+}
+
+// Cancelling a large batch at an arbitrary moment leaves either all of it or
+// none of it: whichever the outcome, never a part.
+func TestSaveBatchCancelledWhileRunning(t *testing.T) {
+	db, _ := openTest(t)
+	var keys []string
+	for i := range 300 {
+		keys = append(keys, fmt.Sprintf("guid:%d", i))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.SaveBatch(ctx, batchOf("yonhap", keys...))
+		done <- err
+	}()
+	cancel()
+	err := <-done
+
+	seen, serr := db.SeenKeys(context.Background(), keys)
+	pending, _, perr := db.OutboxStats(context.Background())
+	if serr != nil || perr != nil {
+		t.Fatal(serr, perr)
+	}
+	want := 0
+	if err == nil {
+		want = len(keys)
+	}
+	if len(seen) != want || pending != want {
+		t.Errorf("after SaveBatch error %v: %d items seen and %d deliveries, want %d of each", err, len(seen), pending, want)
 	}
 }
