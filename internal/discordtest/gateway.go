@@ -272,13 +272,6 @@ func (s *Server) identify(c *gatewayConn, data json.RawMessage) error {
 	}
 	sess := &gatewaySession{id: s.newID()}
 	sess.conn.Store(c)
-	s.mu.Lock()
-	s.gw.sessions[sess.id] = sess
-	s.gw.current = sess
-	s.gw.stats.Identifies++
-	s.gw.stats.Intents = id.Intents
-	s.mu.Unlock()
-
 	if err := sess.dispatch("READY", s.readyPayload(sess.id)); err != nil {
 		return err
 	}
@@ -287,9 +280,17 @@ func (s *Server) identify(c *gatewayConn, data json.RawMessage) error {
 			return err
 		}
 	}
+	// Only now may Interact dispatch on the session: READY comes first.
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, old := range s.gw.sessions {
+		old.conn.CompareAndSwap(c, nil) // a connection carries one session
+	}
+	s.gw.sessions[sess.id] = sess
+	s.gw.current = sess
+	s.gw.stats.Identifies++
+	s.gw.stats.Intents = id.Intents
 	s.notifyLocked()
-	s.mu.Unlock()
 	return nil
 }
 

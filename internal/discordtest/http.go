@@ -114,10 +114,10 @@ func (s *Server) answer(c *call) {
 // serveAndLoseAnswer carries the request out but answers 500, as when
 // Discord creates a message and the answer never reaches the client.
 func (s *Server) serveAndLoseAnswer(c *call, h handler) {
-	real := c.w
+	w := c.w
 	c.w = discardWriter{header: http.Header{}}
 	h.serve(c)
-	c.w = real
+	c.w = w
 	s.reply(c, http.StatusInternalServerError, apiError{Message: "500: Internal Server Error"})
 }
 

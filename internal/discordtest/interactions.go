@@ -243,7 +243,10 @@ func (s *Server) prepareInteraction(in Interaction) (*pendingInteraction, map[st
 	}
 	payload["data"] = data
 	if p.target != nil {
-		payload["message"] = s.messageJSON(p.target.clone())
+		s.mu.Lock()
+		target := p.target.clone()
+		s.mu.Unlock()
+		payload["message"] = s.messageJSON(target)
 	}
 	return p, payload, nil
 }
@@ -265,7 +268,7 @@ func (s *Server) withDefaults(in Interaction) Interaction {
 		in.UserID = DefaultUserID
 	}
 	if in.Username == "" {
-		in.Username = "user" + in.UserID[len(in.UserID)-4:]
+		in.Username = "member-" + in.UserID
 	}
 	return in
 }
