@@ -28,11 +28,15 @@ func Escape(text string) string {
 func escapeClean(text string) string {
 	var b strings.Builder
 	b.Grow(len(text) + len(text)/8)
+	wordStart := true
 	for _, r := range text {
-		if strings.ContainsRune(markdownSpecial, r) {
+		// A hyphen inside a word ("Jong-un", "2016-03-02") cannot start a
+		// list or a subtext line; only one that begins a word is escaped.
+		if strings.ContainsRune(markdownSpecial, r) && (r != '-' || wordStart) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)
+		wordStart = r == ' '
 	}
 	return b.String()
 }

@@ -19,6 +19,7 @@ func TestEscape(t *testing.T) {
 		{"autolink", "see https://evil.example", `see https\://evil.example`},
 		{"heading", "# Breaking", `\# Breaking`},
 		{"subtext", "-# small", `\-\# small`},
+		{"hyphen in word", "Kim Jong-un 2016-03-02 - x", `Kim Jong-un 2016-03-02 \- x`},
 		{"quote", "> quoted", `\> quoted`},
 		{"spoiler", "||secret||", `\|\|secret\|\|`},
 		{"code", "```go```", "\\`\\`\\`go\\`\\`\\`"},
@@ -101,13 +102,17 @@ func FuzzEscape(f *testing.F) {
 // escaped, or a hidden character.
 func assertInert(t *testing.T, escaped string) {
 	t.Helper()
-	escapedNext := false
+	escapedNext, wordStart := false, true
 	for _, r := range escaped {
+		atWordStart := wordStart
+		wordStart = r == ' '
 		switch {
 		case escapedNext:
 			escapedNext = false
 		case r == '\\':
 			escapedNext = true
+		case r == '-' && !atWordStart:
+			// a hyphen inside a word is inert
 		case strings.ContainsRune(markdownSpecial, r):
 			t.Fatalf("unescaped %q in %q", r, escaped)
 		case isHidden(r):

@@ -1,0 +1,181 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/embargo-watch/embargo/internal/discordtest"
+	"github.com/embargo-watch/embargo/rules"
+)
+
+func TestRulesCommand(t *testing.T) {
+	h := newHarness(t)
+	list := answer(h.interact(0, "rules"))
+	for _, want := range []string{"dprk-labor-abroad", "dprk-arms", "Rules (2)"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("/rules lacks %q:\n%s", want, list)
+		}
+	}
+	one := answer(h.interact(0, "rules", discordtest.Opt("id", "dprk-labor-abroad")))
+	for _, want := range []string{"DPRK workers earning income abroad", `UNSCR 2397 \(2017\) OP8`, "Group workers", "captures quantities", "dprk near/20 workers"} {
+		if !strings.Contains(one, want) {
+			t.Errorf("/rules id lacks %q:\n%s", want, one)
+		}
+	}
+	res := h.interact(0, "rules", discordtest.Opt("id", "no-such-rule"))
+	if !res.Ephemeral() || !strings.Contains(res.Content(), "There is no rule") {
+		t.Errorf("unknown rule: ephemeral=%v %q", res.Ephemeral(), res.Content())
+	}
+}
+
+func TestCheckCommandExplainsWhyARuleFires(t *testing.T) {
+	h := newHarness(t)
+	res := h.interact(0, "check", discordtest.Opt("text", "North Korea will send 6,000 workers to Russia's Kursk region."))
+	got := answer(res)
+	for _, want := range []string{"1 rule(s) fire", "dprk-labor-abroad (labor, high)", "dprk: **North Korea**", "workers: **workers**", "quantities: 6,000 workers"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("/check lacks %q:\n%s", want, got)
+		}
+	}
+	none := h.interact(0, "check", discordtest.Opt("text", "Nothing to see here."))
+	if !strings.Contains(none.Content(), "No rule fires") {
+		t.Errorf("/check on harmless text: %q", none.Content())
+	}
+}
+
+func TestCheckURLIsFetchedAfterDeferring(t *testing.T) {
+	h := newHarness(t)
+	var fetched []string
+	h.bot.cfg.FetchText = func(ctx context.Context, u string) (string, error) {
+		fetched = append(fetched, u)
+		if strings.Contains(u, "127.0.0.1") {
+			return "", errors.New("address 127.0.0.1 is loopback: refused")
+		}
+		return "North Korea shipped artillery shells to Russia.", nil
+	}
+	res := h.interact(0, "check", discordtest.Opt("text", "https://news.example/story"))
+	if res.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource {
+		t.Errorf("callback type %d, want deferred", res.Type)
+	}
+	if got := answer(res); !strings.Contains(got, "dprk-arms (arms, critical)") {
+		t.Errorf("/check URL answer:\n%s", got)
+	}
+	refused := h.interact(0, "check", discordtest.Opt("text", "http://127.0.0.1:8080/admin"))
+	if got := answer(refused); !strings.Contains(got, "Could not fetch that URL") || !strings.Contains(got, "loopback") {
+		t.Errorf("guarded fetch refusal not shown: %q", got)
+	}
+	if len(fetched) != 2 {
+		t.Errorf("fetched %v", fetched)
+	}
+}
+
+func TestAutocompleteReadsTheCurrentRules(t *testing.T) {
+	h := newHarness(t)
+	complete := func(typed string) []string {
+		res, err := h.fake.Interact(testContext(t), discordtest.Interaction{
+			Type: discordgo.InteractionApplicationCommandAutocomplete, Command: "mute",
+			Options: []*discordgo.ApplicationCommandInteractionDataOption{discordtest.Focused("rule", typed)},
+			GuildID: guildID, ChannelID: channelID, Permissions: adminPerm,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var values []string
+		for _, c := range res.Choices {
+			values = append(values, c.Value.(string))
+		}
+		return values
+	}
+	if got := complete("arms"); strings.Join(got, ",") != "dprk-arms" {
+		t.Errorf("typed arms: %v", got)
+	}
+	if got := complete(""); len(got) != 2 {
+		t.Errorf("typed nothing: %v", got)
+	}
+
+	// Hot reload: thirty rules now, of which autocomplete offers 25.
+	var b strings.Builder
+	b.WriteString("version: 1\nrules:\n")
+	for i := range 30 {
+		b.WriteString("  - id: reloaded-" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "\n")
+		b.WriteString("    title: Reloaded rule\n    category: other\n    severity: low\n    references: [none]\n")
+		b.WriteString("    groups: {x: [zebra]}\n    tests: [{fire: zebra}, {ok: horse}]\n")
+	}
+	set, err := rules.Parse("reloaded.yaml", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.mu.Lock()
+	h.rules = set
+	h.mu.Unlock()
+	got := complete("reloaded")
+	if len(got) != maxChoices || !strings.HasPrefix(got[0], "reloaded-") {
+		t.Errorf("after reload: %d choices %v", len(got), got)
+	}
+}
+
+func TestLookupCommand(t *testing.T) {
+	h := newHarness(t)
+	res := h.interact(0, "lookup", discordtest.Opt("name", "Kim Jong Un"))
+	if !res.Ephemeral() || !strings.Contains(res.Content(), "No sanctions list is loaded") {
+		t.Errorf("without lists: ephemeral=%v %q", res.Ephemeral(), res.Content())
+	}
+
+	var asked []string
+	h.bot.cfg.Lookup = func(_ context.Context, name, list string, limit int) ([]LookupResult, error) {
+		asked = append(asked, name+"|"+list)
+		return []LookupResult{{
+			List: "un", Ref: "KPi.033", Name: "KIM Jong Un", Matched: "Kim Jong-un", Type: "individual",
+			Program: "DPRK", ListedOn: "2016-03-02", Aliases: []string{"김정은", "@everyone"}, Score: 0.97,
+		}}, nil
+	}
+	got := answer(h.interact(0, "lookup", discordtest.Opt("name", "Kim Jong-un"), discordtest.Opt("list", "un")))
+	for _, want := range []string{`KIM Jong Un — UN KPi.033 \(97%\)`, "**Matched:** Kim Jong-un", "**Program:** DPRK", "**Listed on:** 2016-03-02", `김정은; \@everyone`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("/lookup lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Join(asked, ",") != "Kim Jong-un|un" {
+		t.Errorf("lookup asked %v", asked)
+	}
+}
+
+func TestMuteRefusesBadInput(t *testing.T) {
+	h := newHarness(t)
+	for _, tc := range []struct {
+		perm int64
+		opts []*discordgo.ApplicationCommandInteractionDataOption
+		want string
+	}{
+		{0, []*discordgo.ApplicationCommandInteractionDataOption{discordtest.Opt("rule", "dprk-arms"), discordtest.Opt("duration", "2h")}, "Manage Channels"},
+		{adminPerm, []*discordgo.ApplicationCommandInteractionDataOption{discordtest.Opt("rule", "dprk-arms"), discordtest.Opt("duration", "soon")}, "want numbers with a unit"},
+		{adminPerm, []*discordgo.ApplicationCommandInteractionDataOption{discordtest.Opt("rule", "nope"), discordtest.Opt("duration", "2h")}, "There is no rule"},
+	} {
+		res := h.interact(tc.perm, "mute", tc.opts...)
+		if !res.Ephemeral() || !strings.Contains(res.Content(), tc.want) {
+			t.Errorf("/mute %v: ephemeral=%v %q, want %q", tc.opts, res.Ephemeral(), res.Content(), tc.want)
+		}
+	}
+}
+
+func TestDroppedGatewayReconnects(t *testing.T) {
+	h := newHarness(t)
+	before := h.fake.GatewayStats().Connections
+	h.fake.DropGateway()
+	// The next command is answered once discordgo has reconnected; Interact
+	// waits for a ready connection.
+	res := h.interact(0, "rules")
+	if !strings.Contains(answer(res), "dprk-arms") {
+		t.Errorf("after the drop: %q", answer(res))
+	}
+	if after := h.fake.GatewayStats().Connections; after <= before {
+		t.Errorf("gateway connections %d → %d: no reconnect", before, after)
+	}
+	if !h.bot.Connected() {
+		t.Errorf("Connected() = false after reconnecting")
+	}
+}
