@@ -189,6 +189,9 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
 // inTx runs fn in one write transaction: committed when fn returns nil,
 // rolled back otherwise (and when ctx is cancelled before the commit).
 func (db *DB) inTx(ctx context.Context, fn func(tx *writeTx) error) error {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -85,17 +86,22 @@ func (db *DB) RecentStories(ctx context.Context, since time.Time) ([]Story, erro
 // "also reported by" instead) and their outbox rows. An item whose key is
 // already stored is skipped with its alerts. It returns the alerts stored,
 // with IDs and creation times.
+//
+// b.State is saved unless it is the zero value; its Name and each item's
+// Source default to b.Source.
 func (db *DB) SaveBatch(ctx context.Context, b Batch) ([]alert.Alert, error) {
 	var stored []alert.Alert
 	err := db.inTx(ctx, func(tx *writeTx) error {
-		stored = stored[:0]
 		now := db.now().UTC()
-		if b.State.Name != "" {
-			if err := saveSourceState(ctx, tx, b.State); err != nil {
+		if b.State != (SourceState{}) {
+			state := b.State
+			state.Name = cmp.Or(state.Name, b.Source)
+			if err := saveSourceState(ctx, tx, state); err != nil {
 				return fmt.Errorf("source state: %w", err)
 			}
 		}
 		for i, bi := range b.Items {
+			bi.Item.Source = cmp.Or(bi.Item.Source, b.Source)
 			alerts, err := saveBatchItem(ctx, tx, bi, now)
 			if err != nil {
 				return fmt.Errorf("item %d (%s): %w", i, bi.Item.Key, err)
@@ -110,6 +116,8 @@ func (db *DB) SaveBatch(ctx context.Context, b Batch) ([]alert.Alert, error) {
 	return stored, nil
 }
 
+// saveBatchItem stores one new item with its story and alerts and returns the
+// alerts that were new to the story.
 func saveBatchItem(ctx context.Context, tx *writeTx, bi BatchItem, now time.Time) ([]alert.Alert, error) {
 	it := bi.Item
 	if it.Key == "" {
@@ -120,13 +128,7 @@ func saveBatchItem(ctx context.Context, tx *writeTx, bi BatchItem, now time.Time
 	if err != nil || exists {
 		return nil, err
 	}
-	storyID := bi.StoryID
-	if storyID == 0 && bi.SameStoryAs != "" {
-		if storyID, err = storyOfItem(ctx, tx, bi.SameStoryAs); err != nil {
-			return nil, err
-		}
-	}
-	storyID, err = attachStory(ctx, tx, storyID, it, now)
+	storyID, err := storyFor(ctx, tx, bi, now)
 	if err != nil {
 		return nil, err
 	}
@@ -149,6 +151,19 @@ func saveBatchItem(ctx context.Context, tx *writeTx, bi BatchItem, now time.Time
 		}
 	}
 	return stored, nil
+}
+
+// storyFor returns the story a new item belongs to: the one it names, the
+// one of the item it repeats, or a new one.
+func storyFor(ctx context.Context, tx *writeTx, bi BatchItem, now time.Time) (int64, error) {
+	id := bi.StoryID
+	if id == 0 && bi.SameStoryAs != "" {
+		var err error
+		if id, err = storyOfItem(ctx, tx, bi.SameStoryAs); err != nil {
+			return 0, err
+		}
+	}
+	return attachStory(ctx, tx, id, bi.Item, now)
 }
 
 // storyOfItem returns the story of a stored item, 0 when there is no such item.

@@ -314,3 +314,57 @@ func TestSaveBatchCancelledWhileRunning(t *testing.T) {
 		t.Errorf("after SaveBatch error %v: %d items seen and %d deliveries, want %d of each", err, len(seen), pending, want)
 	}
 }
+
+func TestSaveBatchDefaultsToBatchSource(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	mustSaveBatch(t, db, Batch{
+		Source: "kcna",
+		State:  SourceState{LastStatus: "ok", Items: 1, New: 1},
+		Items:  []BatchItem{{Item: Item{Key: "guid:x", Title: "x"}}},
+	})
+	state, err := db.SourceState(ctx, "kcna")
+	if err != nil || state.LastStatus != "ok" || state.New != 1 {
+		t.Errorf("state = %+v, %v; want saved under the batch's source", state, err)
+	}
+	stories, err := db.RecentStories(ctx, time.Time{})
+	if err != nil || len(stories) != 1 || stories[0].Source != "kcna" {
+		t.Errorf("stories = %+v, %v; want one from kcna", stories, err)
+	}
+	// A zero state is not saved: a batch need not carry one.
+	mustSaveBatch(t, db, Batch{Source: "empty", Items: []BatchItem{{Item: Item{Key: "guid:y"}}}})
+	if states, _ := db.SourceStates(ctx); len(states) != 1 {
+		t.Errorf("states = %+v, want only kcna's", states)
+	}
+}
+
+func TestSourceStateRoundTrip(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	unknown, err := db.SourceState(ctx, "never")
+	if err != nil || unknown != (SourceState{Name: "never"}) {
+		t.Errorf("unknown source = %+v, %v; want the zero state with its name", unknown, err)
+	}
+	want := SourceState{
+		Name: "un-press", ETag: `W/"abc"`, LastModified: "Fri, 27 Nov 2026 08:00:00 GMT",
+		LastFetch: t0, LastSuccess: t0.Add(-time.Hour), LastStatus: "error", LastError: "timeout",
+		Failures: 3, NextAttempt: t0.Add(8 * time.Minute), Items: 20, New: 2, Alerts: 1,
+	}
+	if err := db.SaveSourceState(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	want.Failures = 4 // saving again replaces
+	if err := db.SaveSourceState(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.SourceState(ctx, "un-press")
+	if err != nil || got != want {
+		t.Errorf("state = %+v, %v\nwant %+v", got, err, want)
+	}
+	if err := db.SaveSourceState(ctx, SourceState{}); err == nil {
+		t.Error("state without a name saved")
+	}
+	if all, _ := db.SourceStates(ctx); len(all) != 1 || all[0] != want {
+		t.Errorf("all states = %+v", all)
+	}
+}

@@ -70,8 +70,6 @@ func saveSourceState(ctx context.Context, q querier, s SourceState) error {
 	return err
 }
 
-type scanner interface{ Scan(dest ...any) error }
-
 func scanSourceState(r scanner) (SourceState, error) {
 	var s SourceState
 	var lastFetch, lastSuccess, next sql.NullInt64
