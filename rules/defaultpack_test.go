@@ -102,6 +102,30 @@ func TestDefaultPackShape(t *testing.T) {
 	}
 }
 
+// TestDefaultPackTermsPrefixOnlyAtEnd guards an easy mistake: "*" makes a
+// prefix only at the end of a term, so "ядерн* программ*" would look for a
+// literal asterisk and never match.
+func TestDefaultPackTermsPrefixOnlyAtEnd(t *testing.T) {
+	set := loadDefaultPack(t)
+	check := func(where, term string) {
+		if i := strings.Index(term, "*"); i >= 0 && i != len(term)-1 {
+			t.Errorf("%s: term %q has \"*\" before its end; spell out the inflections", where, term)
+		}
+	}
+	for name, terms := range set.Lexicons() {
+		for _, term := range terms {
+			check("lexicon "+name, term)
+		}
+	}
+	for _, r := range set.Rules() {
+		for _, g := range r.Groups {
+			for _, term := range g.Terms {
+				check("rule "+r.ID+" group "+g.Name, term)
+			}
+		}
+	}
+}
+
 // TestDefaultPackSeedStory checks the story that started the project: North
 // Korea sending 6,000 workers, 1,000 of them sappers, to Russia's Kursk region.
 func TestDefaultPackSeedStory(t *testing.T) {
