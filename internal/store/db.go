@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"time"
@@ -66,31 +67,62 @@ func OpenWith(ctx context.Context, path string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	if err := checkPath(abs); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
 	db := &DB{path: abs, busyTimeout: opt.BusyTimeout, now: opt.Now}
-	db.write, err = sql.Open("sqlite", dsn(abs, opt.BusyTimeout, false))
-	if err != nil {
+	if db.write, err = openWriter(ctx, abs, opt); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", abs, err)
 	}
-	db.write.SetMaxOpenConns(1)
-	db.write.SetMaxIdleConns(1)
-	db.write.SetConnMaxLifetime(0)
-	db.write.SetConnMaxIdleTime(0)
-	if err := migrate(ctx, db.write); err != nil {
-		db.write.Close()
-		return nil, fmt.Errorf("open store %s: %w", abs, classify(err))
-	}
-	db.read, err = sql.Open("sqlite", dsn(abs, opt.BusyTimeout, true))
-	if err != nil {
+	if db.read, err = openReaders(ctx, abs, opt); err != nil {
 		db.write.Close()
 		return nil, fmt.Errorf("open store %s: %w", abs, err)
-	}
-	db.read.SetMaxOpenConns(opt.ReadConns)
-	db.read.SetMaxIdleConns(opt.ReadConns)
-	if err := db.read.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open store %s: %w", abs, classify(err))
 	}
 	return db, nil
+}
+
+// checkPath turns SQLite's "unable to open database file" into the reason:
+// the directory is missing, or the path is a directory.
+func checkPath(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory", path)
+	}
+	if _, err := os.Stat(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("database directory: %w", err)
+	}
+	return nil
+}
+
+// openWriter opens the single write connection and brings the schema up to
+// date through it.
+func openWriter(ctx context.Context, path string, opt Options) (*sql.DB, error) {
+	w, err := sql.Open("sqlite", dsn(path, opt.BusyTimeout, false))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, classify(err)
+	}
+	return w, nil
+}
+
+func openReaders(ctx context.Context, path string, opt Options) (*sql.DB, error) {
+	r, err := sql.Open("sqlite", dsn(path, opt.BusyTimeout, true))
+	if err != nil {
+		return nil, err
+	}
+	r.SetMaxOpenConns(opt.ReadConns)
+	r.SetMaxIdleConns(opt.ReadConns)
+	if err := r.PingContext(ctx); err != nil {
+		r.Close()
+		return nil, classify(err)
+	}
+	return r, nil
 }
 
 func (o Options) withDefaults() Options {
