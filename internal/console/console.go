@@ -74,7 +74,7 @@ func Format(a alert.Alert) string {
 	}
 	writeField(&b, "source", sourceLine(a))
 	if a.Snippet != "" {
-		fmt.Fprintf(&b, "  %s\n", clean(markTerms(a.Snippet, a.Matches)))
+		fmt.Fprintf(&b, "  %s\n", clean(markSnippet(a)))
 	}
 	writeField(&b, "quantities", quantitiesLine(a.Quantities))
 	writeField(&b, "entities", entitiesLine(a.Entities))
@@ -123,11 +123,35 @@ func entitiesLine(es []alert.Entity) string {
 	return strings.Join(texts, "; ")
 }
 
-// markTerms wraps every occurrence of a matched text in the snippet with
-// ** … **. Match offsets point into the full text the rules saw, not into
-// the snippet, so the matched words are looked up by their text.
-func markTerms(snippet string, matches []alert.Match) string {
-	marked := make([]bool, len(snippet)+1)
+// markSnippet wraps the matched words of the snippet in ** … **: at the
+// alert's highlights, or, for alerts that carry none, wherever the matched
+// texts occur (match offsets point into the full text, not the snippet).
+func markSnippet(a alert.Alert) string {
+	marked := make([]bool, len(a.Snippet)+1)
+	if len(a.Highlights) > 0 {
+		for _, h := range a.Highlights {
+			for i := max(h.Start, 0); i < min(h.End, len(a.Snippet)); i++ {
+				marked[i] = true
+			}
+		}
+	} else {
+		markTexts(a.Snippet, a.Matches, marked)
+	}
+	var b strings.Builder
+	inside := false
+	for i := 0; i <= len(a.Snippet); i++ {
+		if marked[i] != inside {
+			b.WriteString("**")
+			inside = marked[i]
+		}
+		if i < len(a.Snippet) {
+			b.WriteByte(a.Snippet[i])
+		}
+	}
+	return b.String()
+}
+
+func markTexts(snippet string, matches []alert.Match, marked []bool) {
 	for _, m := range matches {
 		if m.Text == "" {
 			continue
@@ -144,18 +168,6 @@ func markTerms(snippet string, matches []alert.Match) string {
 			from = start + len(m.Text)
 		}
 	}
-	var b strings.Builder
-	inside := false
-	for i := 0; i <= len(snippet); i++ {
-		if marked[i] != inside {
-			b.WriteString("**")
-			inside = marked[i]
-		}
-		if i < len(snippet) {
-			b.WriteByte(snippet[i])
-		}
-	}
-	return b.String()
 }
 
 // clean drops control and bidirectional formatting characters and folds

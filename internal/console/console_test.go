@@ -84,28 +84,31 @@ func TestReadableOutputDropsTerminalControls(t *testing.T) {
 	}
 }
 
-func TestMarkTerms(t *testing.T) {
+func TestMarkSnippet(t *testing.T) {
 	tests := []struct {
-		name    string
-		snippet string
-		texts   []string
-		want    string
+		name       string
+		snippet    string
+		highlights []alert.Span
+		texts      []string
+		want       string
 	}{
-		{"none", "nothing here", nil, "nothing here"},
-		{"each occurrence", "workers and workers", []string{"workers"}, "**workers** and **workers**"},
-		{"overlapping texts merge", "6,000 workers", []string{"6,000 workers", "workers"}, "**6,000 workers**"},
-		{"adjacent at end", "send sappers", []string{"sappers"}, "send **sappers**"},
-		{"non-ASCII", "북한 노동자들이", []string{"북한", "노동자"}, "**북한** **노동자**들이"},
-		{"absent text", "short", []string{"missing"}, "short"},
+		{"none", "nothing here", nil, nil, "nothing here"},
+		{"highlights", "North Korea sends workers", []alert.Span{{Start: 0, End: 11}, {Start: 18, End: 25}}, nil, "**North Korea** sends **workers**"},
+		{"highlights win over texts", "workers and workers", []alert.Span{{Start: 12, End: 19}}, []string{"workers"}, "workers and **workers**"},
+		{"highlight out of range is cut", "workers", []alert.Span{{Start: 0, End: 99}}, nil, "**workers**"},
+		{"texts: each occurrence", "workers and workers", nil, []string{"workers"}, "**workers** and **workers**"},
+		{"texts: overlapping merge", "6,000 workers", nil, []string{"6,000 workers", "workers"}, "**6,000 workers**"},
+		{"texts: non-ASCII", "북한 노동자들이", nil, []string{"북한", "노동자"}, "**북한** **노동자**들이"},
+		{"texts: absent", "short", nil, []string{"missing"}, "short"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var ms []alert.Match
+			a := alert.Alert{Snippet: tt.snippet, Highlights: tt.highlights}
 			for _, x := range tt.texts {
-				ms = append(ms, alert.Match{Text: x})
+				a.Matches = append(a.Matches, alert.Match{Text: x})
 			}
-			if got := markTerms(tt.snippet, ms); got != tt.want {
-				t.Errorf("markTerms(%q) = %q, want %q", tt.snippet, got, tt.want)
+			if got := markSnippet(a); got != tt.want {
+				t.Errorf("markSnippet(%q) = %q, want %q", tt.snippet, got, tt.want)
 			}
 		})
 	}

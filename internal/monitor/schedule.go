@@ -25,9 +25,10 @@ func ValidSchedule(spec string) error {
 	return nil
 }
 
-// jittered shifts a schedule by a fixed offset and fires once soon after the
-// monitor starts, so that a restarted monitor does not wait half an hour for
-// its first news and sources on one schedule do not fire together.
+// jittered shifts a schedule by a fixed offset, so that sources on one
+// schedule do not fire together, and can fire once right away (at the
+// offset), so that a restarted monitor does not wait half an hour for its
+// first news.
 type jittered struct {
 	cron.Schedule
 	offset time.Duration
@@ -83,35 +84,41 @@ func newScheduler(ctx context.Context, jitter time.Duration, log *slog.Logger) *
 	}
 }
 
-// sync makes the cron entries match jobs: new jobs are added, jobs that are
-// gone are removed and jobs whose schedule changed are replaced. A job's run
-// function looks its source up when it fires, so a changed URL needs no new
-// entry.
+// sync makes the cron entries match jobs: new jobs are added and run soon,
+// jobs that are gone are removed, and jobs whose schedule changed are
+// replaced and run at their new times. A job's run function looks its source
+// up when it fires, so a changed URL needs no new entry.
 func (s *scheduler) sync(jobs []job) {
 	want := map[string]job{}
 	for _, j := range jobs {
 		want[j.key] = j
 	}
+	changed := map[string]bool{}
 	for _, key := range slices.Sorted(maps.Keys(s.entries)) {
-		if j, ok := want[key]; !ok || j.spec != s.entries[key].spec {
-			s.cron.Remove(s.entries[key].id)
-			delete(s.entries, key)
-			if !ok {
-				s.log.Info("unscheduled", "job", key)
-			}
+		j, ok := want[key]
+		if ok && j.spec == s.entries[key].spec {
+			continue
+		}
+		s.cron.Remove(s.entries[key].id)
+		delete(s.entries, key)
+		if ok {
+			changed[key] = true
+		} else {
+			s.log.Info("unscheduled", "job", key)
 		}
 	}
 	for _, j := range jobs {
 		if _, ok := s.entries[j.key]; ok {
 			continue
 		}
-		if err := s.add(j); err != nil {
+		if err := s.add(j, !changed[j.key]); err != nil {
 			s.log.Error("cannot schedule", "job", j.key, "error", err)
 		}
 	}
 }
 
-func (s *scheduler) add(j job) error {
+// add schedules a job, with a run soon after now when startNow.
+func (s *scheduler) add(j job, startNow bool) error {
 	spec, err := specParser.Parse(j.spec)
 	if err != nil {
 		return fmt.Errorf("schedule %q: %w", j.spec, err)
@@ -120,8 +127,10 @@ func (s *scheduler) add(j job) error {
 	if s.jitter > 0 {
 		offset = rand.N(s.jitter)
 	}
+	sched := newJittered(spec, offset)
+	sched.first.Store(startNow)
 	run := cron.NewChain(cron.SkipIfStillRunning(cronLogger{s.log})).Then(cron.FuncJob(func() { j.run(s.ctx) }))
-	id := s.cron.Schedule(newJittered(spec, offset), run)
+	id := s.cron.Schedule(sched, run)
 	s.entries[j.key] = scheduled{id: id, spec: j.spec}
 	s.log.Info("scheduled", "job", j.key, "schedule", j.spec, "next", s.cron.Entry(id).Next)
 	return nil

@@ -1,0 +1,234 @@
+package monitor_test
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/embargo-watch/embargo/internal/alert"
+	"github.com/embargo-watch/embargo/internal/monitor"
+	"github.com/embargo-watch/embargo/rules"
+)
+
+func TestFeedToPrintedAlert(t *testing.T) {
+	h := newHarness(t)
+	h.srv.serveFile(t, "/wire.rss", rssType, "wire.rss")
+	h.setSources(src{name: "wire", url: h.srv.URL + "/wire.rss"})
+
+	stats, err := h.mon.PollSource(context.Background(), rules.Source{Name: "wire", URL: h.srv.URL + "/wire.rss"})
+	if err != nil {
+		t.Fatalf("PollSource: %v", err)
+	}
+	if stats.Status != monitor.StatusOK || stats.Items != 3 || stats.New != 3 || stats.Alerts != 1 {
+		t.Errorf("stats = %+v, want ok with 3 items, 3 new, 1 alert", stats)
+	}
+	alerts := h.drain()
+	if len(alerts) != 1 {
+		t.Fatalf("printed %d alerts, want 1: %+v", len(alerts), alerts)
+	}
+	a := alerts[0]
+	if a.Rule != "dprk-labor-abroad" || a.Severity != "high" || a.Category != "labor" || a.Source != "wire" {
+		t.Errorf("alert = %+v", a)
+	}
+	if a.Headline != "North Korea to send 6,000 workers to rebuild Russia's Kursk" {
+		t.Errorf("headline = %q", a.Headline)
+	}
+	if !strings.HasPrefix(a.URL, "https://wire.example.org/2025/06/17/north-korea-kursk-workers/") {
+		t.Errorf("url = %q", a.URL)
+	}
+	if want := time.Date(2025, 6, 17, 9, 30, 0, 0, time.UTC); !a.Published.Equal(want) {
+		t.Errorf("published = %s, want %s", a.Published, want)
+	}
+	if !slices.Contains(a.References, "UNSCR 2397 (2017) OP8") {
+		t.Errorf("references = %v", a.References)
+	}
+	if !slices.ContainsFunc(a.Quantities, func(q alert.Quantity) bool { return strings.Contains(q.Text, "6,000") }) {
+		t.Errorf("quantities = %+v, want 6,000 workers", a.Quantities)
+	}
+	if len(a.Matches) == 0 || a.ID == 0 {
+		t.Errorf("alert lacks matches or id: %+v", a)
+	}
+	if again := h.drain(); len(again) != 0 {
+		t.Errorf("a second drain printed %d alerts", len(again))
+	}
+	st := h.state("wire")
+	if st.LastStatus != monitor.StatusOK || st.Items != 3 || st.New != 3 || st.Alerts != 1 || st.ETag == "" {
+		t.Errorf("state = %+v", st)
+	}
+	if !strings.Contains(h.logs.String(), "source=wire status=ok items=3 new=3 alerts=1") {
+		t.Errorf("no poll log line:\n%s", h.logs)
+	}
+}
+
+func TestNotModifiedStoresNothing(t *testing.T) {
+	h := newHarness(t)
+	h.srv.serveFile(t, "/wire.rss", rssType, "wire.rss")
+	h.setSources(src{name: "wire", url: h.srv.URL + "/wire.rss"})
+	h.once()
+	if n := len(h.drain()); n != 1 {
+		t.Fatalf("first pass printed %d alerts, want 1", n)
+	}
+	etag := h.state("wire").ETag
+
+	h.once()
+	hits := h.srv.hits("/wire.rss")
+	if len(hits) != 2 {
+		t.Fatalf("%d requests, want 2", len(hits))
+	}
+	if got := hits[1].Get("If-None-Match"); got != etag {
+		t.Errorf("second request If-None-Match = %q, want the stored ETag %q", got, etag)
+	}
+	st := h.state("wire")
+	if st.LastStatus != monitor.StatusNotModified || st.ETag != etag || st.Failures != 0 {
+		t.Errorf("state after 304 = %+v", st)
+	}
+	if n := len(h.drain()); n != 0 {
+		t.Errorf("a 304 printed %d alerts", n)
+	}
+}
+
+func TestBackoffAndRecovery(t *testing.T) {
+	h := newHarness(t)
+	h.setSources(src{name: "wire", url: h.srv.URL + "/wire.rss"})
+	h.srv.handle("/wire.rss", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "upstream exploded", http.StatusInternalServerError)
+	})
+
+	h.once()
+	failedAt := h.clock.Now()
+	st := h.state("wire")
+	if st.Failures != 1 || st.LastStatus != monitor.StatusError || !strings.Contains(st.LastError, "500") {
+		t.Fatalf("after a failure: %+v", st)
+	}
+	if wait := st.NextAttempt.Sub(failedAt); wait < time.Minute || wait > 72*time.Second {
+		t.Errorf("first retry in %s, want 1m plus jitter", wait)
+	}
+	statuses, err := h.mon.Status(context.Background())
+	if err != nil || len(statuses) != 1 || statuses[0].Healthy() || statuses[0].Error == "" {
+		t.Errorf("Status = %+v, %v: want one unhealthy source with its error", statuses, err)
+	}
+
+	// Before NextAttempt the source is left alone.
+	h.clock.Advance(30 * time.Second)
+	stats, err := h.mon.PollSource(context.Background(), rules.Source{Name: "wire", URL: h.srv.URL + "/wire.rss"})
+	if err != nil || stats.Status != monitor.StatusSkipped {
+		t.Errorf("poll while backing off = %+v, %v; want skipped", stats, err)
+	}
+	if n := len(h.srv.hits("/wire.rss")); n != 1 {
+		t.Errorf("%d requests while backing off, want 1", n)
+	}
+
+	// Still failing: the wait doubles.
+	h.clock.Advance(time.Minute)
+	h.once()
+	st = h.state("wire")
+	if wait := st.NextAttempt.Sub(h.clock.Now()); st.Failures != 2 || wait < 2*time.Minute || wait > 144*time.Second {
+		t.Errorf("after a second failure: failures %d, next in %s", st.Failures, wait)
+	}
+
+	// Recovered: alerts flow and the failure record is cleared.
+	h.srv.serveFile(t, "/wire.rss", rssType, "wire.rss")
+	h.clock.Advance(3 * time.Minute)
+	h.once()
+	st = h.state("wire")
+	if st.Failures != 0 || st.LastError != "" || !st.NextAttempt.IsZero() || st.LastStatus != monitor.StatusOK {
+		t.Errorf("after recovery: %+v", st)
+	}
+	if n := len(h.drain()); n != 1 {
+		t.Errorf("recovered source printed %d alerts, want 1", n)
+	}
+}
+
+func TestRetryAfterHonoured(t *testing.T) {
+	h := newHarness(t)
+	h.setSources(src{name: "wire", url: h.srv.URL + "/wire.rss"})
+	h.srv.handle("/wire.rss", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "5400")
+		http.Error(w, "slow down", http.StatusTooManyRequests)
+	})
+	h.once()
+	st := h.state("wire")
+	if wait := st.NextAttempt.Sub(h.clock.Now()); wait != 90*time.Minute {
+		t.Errorf("next attempt in %s, want the 1h30m the server asked for", wait)
+	}
+	if !strings.Contains(st.LastError, "429") {
+		t.Errorf("last error = %q", st.LastError)
+	}
+	h.clock.Advance(89 * time.Minute)
+	h.once()
+	if n := len(h.srv.hits("/wire.rss")); n != 1 {
+		t.Errorf("%d requests before Retry-After passed, want 1", n)
+	}
+}
+
+func TestSyndicatedStoryAlertsOnce(t *testing.T) {
+	h := newHarness(t)
+	h.srv.serveFile(t, "/wire.rss", rssType, "wire.rss")
+	h.srv.serveFile(t, "/dispatch.atom", "application/atom+xml", "syndicated.atom")
+	h.setSources(
+		src{name: "wire", url: h.srv.URL + "/wire.rss"},
+		src{name: "dispatch", url: h.srv.URL + "/dispatch.atom"},
+	)
+	h.once()
+	alerts := h.drain()
+	if len(alerts) != 1 {
+		t.Fatalf("printed %d alerts for one story from two outlets, want 1: %+v", len(alerts), alerts)
+	}
+	stored, err := h.db.Alert(context.Background(), alerts[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := map[string]string{"wire": "dispatch", "dispatch": "wire"}[stored.Source]
+	if !slices.Contains(stored.AlsoReportedBy, other) {
+		t.Errorf("alert from %s: also reported by %v, want %s", stored.Source, stored.AlsoReportedBy, other)
+	}
+	// Both items are stored as seen: a later pass adds nothing.
+	h.srv.handle("/wire.rss", nil)
+	h.srv.serveFile(t, "/wire.rss", "application/rss+xml", "wire.rss", "</channel>", "<!-- changed --></channel>")
+	h.once()
+	if n := len(h.drain()); n != 0 {
+		t.Errorf("second pass printed %d alerts", n)
+	}
+}
+
+func TestRestartPrintsNoDuplicates(t *testing.T) {
+	h := newHarness(t)
+	// No validators: every pass fetches and parses the whole feed again.
+	body := readTestdata(t, "wire.rss")
+	h.srv.handle("/wire.rss", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", rssType)
+		w.Write(body)
+	})
+	h.setSources(src{name: "wire", url: h.srv.URL + "/wire.rss"})
+	h.once()
+	if n := len(h.drain()); n != 1 {
+		t.Fatalf("first run printed %d alerts, want 1", n)
+	}
+	h.restart()
+	h.once()
+	if n := len(h.drain()); n != 0 {
+		t.Errorf("second run printed %d alerts again", n)
+	}
+	if st := h.state("wire"); st.New != 0 || st.Items != 3 {
+		t.Errorf("second run state = %+v, want 3 items, none new", st)
+	}
+}
+
+func TestCrashBeforePrinting(t *testing.T) {
+	h := newHarness(t)
+	h.srv.serveFile(t, "/wire.rss", rssType, "wire.rss")
+	h.setSources(src{name: "wire", url: h.srv.URL + "/wire.rss"})
+	h.once() // stored, never printed: the process dies here
+	h.restart()
+	h.once()
+	alerts := h.drain()
+	if len(alerts) != 1 || alerts[0].Rule != "dprk-labor-abroad" {
+		t.Fatalf("after the restart printed %+v, want the stored alert once", alerts)
+	}
+	if n := len(h.drain()); n != 0 {
+		t.Errorf("printed %d alerts twice", n)
+	}
+}

@@ -1,0 +1,109 @@
+package monitor
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"time"
+)
+
+// Run schedules every source and list and polls them until ctx ends. Each
+// job first runs shortly after the start (within Jitter), then on its
+// schedule. When ctx ends, polls under way are cancelled and Run returns once
+// they have stopped.
+func (m *Monitor) Run(ctx context.Context) error {
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	m.mu.Lock()
+	if m.sched != nil {
+		m.mu.Unlock()
+		return errors.New("monitor: already running")
+	}
+	m.sched = newScheduler(runCtx, m.cfg.Jitter, m.cfg.Log)
+	m.sched.sync(m.jobsLocked())
+	sched := m.sched
+	m.mu.Unlock()
+
+	sched.cron.Start()
+	<-ctx.Done()
+	cancel()
+	<-sched.cron.Stop().Done()
+
+	m.mu.Lock()
+	m.sched = nil
+	m.mu.Unlock()
+	return nil
+}
+
+// jobsLocked lists the jobs for the current sources and lists; m.mu is held.
+func (m *Monitor) jobsLocked() []job {
+	var jobs []job
+	for _, src := range sortedValues(m.sources) {
+		name := src.Name
+		jobs = append(jobs, job{
+			key:  sourceKey(name),
+			spec: orDefault(src.Schedule, m.cfg.DefaultSchedule),
+			run:  func(ctx context.Context) { m.scheduledPoll(ctx, name) },
+		})
+	}
+	for _, l := range sortedValues(m.lists) {
+		name := l.Name
+		jobs = append(jobs, job{
+			key:  listKey(name),
+			spec: orDefault(l.Schedule, m.cfg.ListSchedule),
+			run:  func(ctx context.Context) { m.scheduledSync(ctx, name) },
+		})
+	}
+	return jobs
+}
+
+// scheduledPoll polls a source with its configuration of the moment: a
+// reload may have changed its URL since it was scheduled.
+func (m *Monitor) scheduledPoll(ctx context.Context, name string) {
+	src, ok := m.source(name)
+	if !ok {
+		return
+	}
+	if err := m.acquire(ctx); err != nil {
+		return
+	}
+	defer m.release()
+	m.PollSource(ctx, src) // logged by PollSource; a failing source waits for its next turn
+}
+
+func (m *Monitor) scheduledSync(ctx context.Context, name string) {
+	if l, ok := m.list(name); ok {
+		m.SyncList(ctx, l) // logged; retried at the next scheduled time
+	}
+}
+
+// NextRun is the next scheduled poll of a source; zero when Run is not
+// running or the source is unknown. A source that is backing off skips the
+// polls before its NextAttempt (see Status).
+func (m *Monitor) NextRun(source string) time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.sched == nil {
+		return time.Time{}
+	}
+	return m.sched.next(sourceKey(source))
+}
+
+func sourceKey(name string) string { return "source:" + name }
+func listKey(name string) string   { return "list:" + name }
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func sortedValues[V any](m map[string]V) []V {
+	out := make([]V, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, m[k])
+	}
+	return out
+}
