@@ -151,17 +151,9 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string, c Conditional) (*Res
 func (f *Fetcher) get(ctx context.Context, rawURL string, c Conditional) (*Response, error) {
 	reqCtx, cancel := context.WithTimeoutCause(ctx, f.opts.Timeout, errNoResponse)
 	defer cancel()
-	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, rawURL, nil)
+	req, err := f.newRequest(reqCtx, rawURL, c)
 	if err != nil {
 		return nil, &Error{Op: "GET", URL: redact(rawURL), Kind: KindForbidden, Err: err}
-	}
-	req.Header.Set("User-Agent", f.opts.UserAgent)
-	req.Header.Set("Accept", acceptHeader)
-	if c.ETag != "" {
-		req.Header.Set("If-None-Match", c.ETag)
-	}
-	if c.LastModified != "" {
-		req.Header.Set("If-Modified-Since", c.LastModified)
 	}
 	resp, err := f.client.Do(req)
 	if err != nil {
@@ -179,6 +171,8 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, c Conditional) (*Respo
 	case resp.StatusCode == http.StatusNotModified:
 		return out, nil
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		// Read a little of the error page so the connection can be reused.
+		_, _ = io.CopyN(io.Discard, resp.Body, 16<<10)
 		return nil, statusError(rawURL, resp)
 	}
 	out.Body, err = readBody(resp.Body, resp.ContentLength, f.opts.MaxBody)
@@ -186,6 +180,25 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, c Conditional) (*Respo
 		return nil, f.failure(ctx, reqCtx, rawURL, err)
 	}
 	return out, nil
+}
+
+// newRequest builds the GET with the project's User-Agent and the
+// validators of the last fetch. Accept-Encoding is left to the transport,
+// which then decompresses gzip itself, so that MaxBody counts decoded bytes.
+func (f *Fetcher) newRequest(ctx context.Context, rawURL string, c Conditional) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", f.opts.UserAgent)
+	req.Header.Set("Accept", acceptHeader)
+	if c.ETag != "" {
+		req.Header.Set("If-None-Match", c.ETag)
+	}
+	if c.LastModified != "" {
+		req.Header.Set("If-Modified-Since", c.LastModified)
+	}
+	return req, nil
 }
 
 func statusError(rawURL string, resp *http.Response) *Error {
