@@ -6,9 +6,18 @@ import (
 	"testing"
 )
 
-// BenchmarkSaveBatch stores fetches of 20 new items with one alert each, the
-// common shape of a busy feed; ns/item is the cost per item.
+// BenchmarkSaveBatch stores fetches of 20 new items, each with one alert
+// (the shape of a busy, relevant feed) or none (the common case); ns/item is
+// the cost per item.
 func BenchmarkSaveBatch(b *testing.B) {
+	for _, alerts := range []int{1, 0} {
+		b.Run(fmt.Sprintf("alerts=%d", alerts), func(b *testing.B) {
+			benchmarkSaveBatch(b, alerts)
+		})
+	}
+}
+
+func benchmarkSaveBatch(b *testing.B, alertsPerItem int) {
 	db, _ := openTest(b)
 	ctx := context.Background()
 	const perBatch = 20
@@ -18,10 +27,14 @@ func BenchmarkSaveBatch(b *testing.B) {
 		for range perBatch {
 			n++
 			key := fmt.Sprintf("guid:%d", n)
-			batch.Items = append(batch.Items, BatchItem{
-				Item:   item("bench", key, uint64(n)),
-				Alerts: []Pending{{Alert: newsAlert("dprk-labor", "bench", "Headline "+key), Targets: []string{TargetConsole}}},
-			})
+			bi := BatchItem{Item: item("bench", key, uint64(n))}
+			for range alertsPerItem {
+				bi.Alerts = append(bi.Alerts, Pending{
+					Alert:   newsAlert("dprk-labor", "bench", "Headline "+key),
+					Targets: []string{TargetConsole},
+				})
+			}
+			batch.Items = append(batch.Items, bi)
 		}
 		if _, err := db.SaveBatch(ctx, batch); err != nil {
 			b.Fatal(err)
