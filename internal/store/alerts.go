@@ -69,7 +69,7 @@ func insertAlert(ctx context.Context, tx *writeTx, storyID *int64, p Pending, no
 	if err := indexAlert(ctx, tx, a); err != nil {
 		return a, false, err
 	}
-	if err := enqueue(ctx, tx, a.ID, p.Targets, a.Created); err != nil {
+	if err := enqueue(ctx, tx, a.ID, p.Targets, now); err != nil {
 		return a, false, err
 	}
 	if storyID != nil {

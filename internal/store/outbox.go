@@ -50,9 +50,9 @@ func enqueue(ctx context.Context, tx *writeTx, alertID int64, targets []string, 
 	return nil
 }
 
-// DueDeliveries returns up to limit pending deliveries to targets starting
-// with targetPrefix ("" for all) that are due at now, oldest first, each with
-// its alert.
+// DueDeliveries returns up to limit (default 100) pending deliveries to
+// targets starting with targetPrefix ("" for all) that are due at now, oldest
+// first, each with its alert.
 func (db *DB) DueDeliveries(ctx context.Context, targetPrefix string, now time.Time, limit int) ([]Delivery, error) {
 	if limit <= 0 {
 		limit = 100
@@ -182,8 +182,12 @@ func (db *DB) finish(ctx context.Context, id int64, set string, args ...any) err
 	if err != nil {
 		return classify(err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 1 {
+	n, err := res.RowsAffected()
+	if err != nil {
 		return err
+	}
+	if n == 1 {
+		return nil
 	}
 	var status string
 	err = db.read.QueryRowContext(ctx, `SELECT status FROM outbox WHERE id = ?`, id).Scan(&status)
