@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/bwmarrin/discordgo"
@@ -13,6 +14,7 @@ import (
 )
 
 func TestRulesCommand(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	list := answer(h.interact(0, "rules"))
 	for _, want := range []string{"dprk-labor-abroad", "dprk-arms", "Rules (2)"} {
@@ -33,6 +35,7 @@ func TestRulesCommand(t *testing.T) {
 }
 
 func TestCheckCommandExplainsWhyARuleFires(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	res := h.interact(0, "check", discordtest.Opt("text", "North Korea will send 6,000 workers to Russia's Kursk region."))
 	got := answer(res)
@@ -48,15 +51,22 @@ func TestCheckCommandExplainsWhyARuleFires(t *testing.T) {
 }
 
 func TestCheckURLIsFetchedAfterDeferring(t *testing.T) {
-	h := newHarness(t)
-	var fetched []string
-	h.bot.cfg.FetchText = func(ctx context.Context, u string) (string, error) {
-		fetched = append(fetched, u)
-		if strings.Contains(u, "127.0.0.1") {
-			return "", errors.New("address 127.0.0.1 is loopback: refused")
+	t.Parallel()
+	var (
+		mu      sync.Mutex
+		fetched []string
+	)
+	h := newHarnessWith(t, func(c *Config) {
+		c.FetchText = func(ctx context.Context, u string) (string, error) {
+			mu.Lock()
+			fetched = append(fetched, u)
+			mu.Unlock()
+			if strings.Contains(u, "127.0.0.1") {
+				return "", errors.New("address 127.0.0.1 is loopback: refused")
+			}
+			return "North Korea shipped artillery shells to Russia.", nil
 		}
-		return "North Korea shipped artillery shells to Russia.", nil
-	}
+	})
 	res := h.interact(0, "check", discordtest.Opt("text", "https://news.example/story"))
 	if res.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource {
 		t.Errorf("callback type %d, want deferred", res.Type)
@@ -68,12 +78,15 @@ func TestCheckURLIsFetchedAfterDeferring(t *testing.T) {
 	if got := answer(refused); !strings.Contains(got, "Could not fetch that URL") || !strings.Contains(got, "loopback") {
 		t.Errorf("guarded fetch refusal not shown: %q", got)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if len(fetched) != 2 {
 		t.Errorf("fetched %v", fetched)
 	}
 }
 
 func TestAutocompleteReadsTheCurrentRules(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	complete := func(typed string) []string {
 		res, err := h.fake.Interact(testContext(t), discordtest.Interaction{
@@ -119,20 +132,22 @@ func TestAutocompleteReadsTheCurrentRules(t *testing.T) {
 }
 
 func TestLookupCommand(t *testing.T) {
-	h := newHarness(t)
-	res := h.interact(0, "lookup", discordtest.Opt("name", "Kim Jong Un"))
+	t.Parallel()
+	res := newHarness(t).interact(0, "lookup", discordtest.Opt("name", "Kim Jong Un"))
 	if !res.Ephemeral() || !strings.Contains(res.Content(), "No sanctions list is loaded") {
 		t.Errorf("without lists: ephemeral=%v %q", res.Ephemeral(), res.Content())
 	}
 
-	var asked []string
-	h.bot.cfg.Lookup = func(_ context.Context, name, list string, limit int) ([]LookupResult, error) {
-		asked = append(asked, name+"|"+list)
-		return []LookupResult{{
-			List: "un", Ref: "KPi.033", Name: "KIM Jong Un", Matched: "Kim Jong-un", Type: "individual",
-			Program: "DPRK", ListedOn: "2016-03-02", Aliases: []string{"김정은", "@everyone"}, Score: 0.97,
-		}}, nil
-	}
+	var asked []string // one command at a time: no lock needed
+	h := newHarnessWith(t, func(c *Config) {
+		c.Lookup = func(_ context.Context, name, list string, limit int) ([]LookupResult, error) {
+			asked = append(asked, name+"|"+list)
+			return []LookupResult{{
+				List: "un", Ref: "KPi.033", Name: "KIM Jong Un", Matched: "Kim Jong-un", Type: "individual",
+				Program: "DPRK", ListedOn: "2016-03-02", Aliases: []string{"김정은", "@everyone"}, Score: 0.97,
+			}}, nil
+		}
+	})
 	got := answer(h.interact(0, "lookup", discordtest.Opt("name", "Kim Jong-un"), discordtest.Opt("list", "un")))
 	for _, want := range []string{`KIM Jong Un — UN KPi.033 \(97%\)`, "**Matched:** Kim Jong-un", "**Program:** DPRK", "**Listed on:** 2016-03-02", `김정은; \@everyone`} {
 		if !strings.Contains(got, want) {
@@ -145,6 +160,7 @@ func TestLookupCommand(t *testing.T) {
 }
 
 func TestMuteRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	for _, tc := range []struct {
 		perm int64
@@ -163,6 +179,7 @@ func TestMuteRefusesBadInput(t *testing.T) {
 }
 
 func TestDroppedGatewayReconnects(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	before := h.fake.GatewayStats().Connections
 	h.fake.DropGateway()

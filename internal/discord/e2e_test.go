@@ -58,19 +58,29 @@ func (b *syncBuffer) String() string {
 
 func newHarness(t *testing.T, opts ...discordtest.Option) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil, opts...)
+}
+
+// newHarnessWith lets a test complete the bot's Config before it starts.
+func newHarnessWith(t *testing.T, configure func(*Config), opts ...discordtest.Option) *harness {
+	t.Helper()
 	opts = append([]discordtest.Option{discordtest.WithGuilds(discordtest.Guild{
 		ID: guildID, Name: "embargo-test", Channels: []string{channelID, otherChan},
 	})}, opts...)
 	h := &harness{t: t, fake: discordtest.New(t, opts...), logs: &syncBuffer{}, rules: testRules(t)}
 	h.db = openStore(t)
-	bot, err := NewBot(Config{
+	cfg := Config{
 		Token:   h.fake.Token(),
 		GuildID: guildID,
 		APIBase: h.fake.URL(),
 		Store:   h.db,
 		Rules:   h.currentRules,
 		Log:     slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	bot, err := NewBot(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,6 +208,7 @@ func (h *harness) drain(w *delivery.Worker) int {
 }
 
 func TestCommandsRegisteredWithOptionsAndPermissions(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	cmds := h.fake.Commands(guildID)
 	byName := map[string]discordgo.ApplicationCommand{}
