@@ -190,10 +190,10 @@ func eachOFACRow(r io.Reader, file string, columns int, fn func(line int, fields
 		if err == io.EOF {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return fmt.Errorf("parse OFAC %s: %w", file, err)
+			return fmt.Errorf("parse OFAC %s: %w", file, err) // a csv.ParseError names the line
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(strings.Trim(rec[0], "\x1a")) == "" {
 			continue
 		}
