@@ -12,22 +12,28 @@ import "sort"
 // It is written here rather than taken from a library because matching is
 // the core of the product and its shape follows from our needs: bytes of
 // already-normalized text, overlapping hits reported by pattern id, and a
-// layout that stays compact with tens of thousands of names. Transitions are
-// stored sparsely (most states have one child); the root, where the scan
-// spends most of its time, and states with many children are dense. Small
-// automata are instead compiled to a full DFA, one table lookup per byte.
+// layout that stays compact with tens of thousands of names. The states
+// nearest the root, where a scan of ordinary text spends nearly all its
+// time, get a full row of 256 transitions (a DFA row: one lookup per byte);
+// deeper states keep their few trie edges and a failure link. A pack of a
+// few hundred terms is entirely dense. Rows are indexed by byte class (the
+// bytes that occur in some pattern, each its own class, and every other
+// byte class 0), which keeps them a few dozen entries wide and the table in
+// cache.
 type automaton struct {
 	root      [256]int32
 	edgeStart []int32 // per state: its edges are edgeByte/edgeNext[edgeStart[s]:edgeStart[s+1]]
 	edgeByte  []byte
 	edgeNext  []int32
 	fail      []int32
-	dense     map[int32]*[256]int32 // states with many children
-	outLo     []int32               // per state: patterns ending here are outs[outLo[s]:outHi[s]]
+	outLo     []int32 // per state: patterns ending here are outs[outLo[s]:outHi[s]]
 	outHi     []int32
 	outs      []int32
 	patLen    []int32
-	dfa       []int32 // full transition table when small enough: dfa[s<<8|b]
+	rowOf     []int32 // per state: the start of its row in rows, or -1
+	rows      []int32 // dense transitions: rows[rowOf[s]+class[b]]
+	class     [256]uint8
+	classes   int
 }
 
 // rawHit is a pattern found at text[end-patLen:end].
@@ -36,10 +42,8 @@ type rawHit struct {
 	end int32
 }
 
-const (
-	denseEdges = 24      // states with more children than this get a dense table
-	maxDFA     = 1 << 21 // entries: states*256 up to 8 MB of table
-)
+// maxRows bounds the dense rows: at most 8 MB of table.
+const maxRows = 8192
 
 type trieEdge struct {
 	from int32
@@ -55,9 +59,8 @@ func buildAutomaton(patterns [][]byte) *automaton {
 	a.indexEdges(states, edges)
 	order := a.linkFailures(states)
 	a.collectOutputs(own, order)
-	if states*256 <= maxDFA {
-		a.buildDFA(order)
-	}
+	a.classify(patterns)
+	a.buildRows(order)
 	return a
 }
 
@@ -107,21 +110,6 @@ func (a *automaton) indexEdges(states int, edges []trieEdge) {
 	for s := 1; s <= states; s++ {
 		a.edgeStart[s] += a.edgeStart[s-1]
 	}
-	a.dense = make(map[int32]*[256]int32)
-	for s := 1; s < states; s++ {
-		lo, hi := a.edgeStart[s], a.edgeStart[s+1]
-		if hi-lo <= denseEdges {
-			continue
-		}
-		t := new([256]int32)
-		for i := range t {
-			t[i] = -1
-		}
-		for i := lo; i < hi; i++ {
-			t[a.edgeByte[i]] = a.edgeNext[i]
-		}
-		a.dense[int32(s)] = t
-	}
 }
 
 // child is the trie edge from s on b, or -1.
@@ -131,9 +119,6 @@ func (a *automaton) child(s int32, b byte) int32 {
 			return t
 		}
 		return -1
-	}
-	if t, ok := a.dense[s]; ok {
-		return t[b]
 	}
 	for i := a.edgeStart[s]; i < a.edgeStart[s+1]; i++ {
 		if a.edgeByte[i] == b {
@@ -191,54 +176,72 @@ func (a *automaton) collectOutputs(own []int32, order []int32) {
 	}
 }
 
-func (a *automaton) buildDFA(order []int32) {
-	a.dfa = make([]int32, len(order)*256)
-	copy(a.dfa, a.root[:])
-	for _, s := range order[1:] {
-		row := a.dfa[int(s)<<8 : int(s+1)<<8]
-		copy(row, a.dfa[int(a.fail[s])<<8:int(a.fail[s]+1)<<8])
-		for i := a.edgeStart[s]; i < a.edgeStart[s+1]; i++ {
-			row[a.edgeByte[i]] = a.edgeNext[i]
+// classify numbers the bytes that occur in patterns 1, 2, …; the rest are
+// class 0, on which every state goes back to the root.
+func (a *automaton) classify(patterns [][]byte) {
+	for _, p := range patterns {
+		for _, b := range p {
+			if a.class[b] == 0 && a.classes < 255 {
+				a.classes++
+				a.class[b] = uint8(a.classes)
+			}
 		}
+	}
+	a.classes++ // class 0
+}
+
+// buildRows gives the shallowest states, in breadth-first order, dense
+// rows of resolved transitions. A state's failure link is shallower than
+// the state, so its row (or its sparse edges) is ready when needed.
+func (a *automaton) buildRows(order []int32) {
+	a.rowOf = make([]int32, len(order))
+	for i := range a.rowOf {
+		a.rowOf[i] = -1
+	}
+	n := min(len(order), maxRows)
+	a.rows = make([]int32, n*a.classes)
+	byClass := make([]int, a.classes) // a byte of each class; class 0 has none
+	for b := 255; b >= 0; b-- {
+		byClass[a.class[b]] = b
+	}
+	for i, s := range order[:n] {
+		row := a.rows[i*a.classes : (i+1)*a.classes]
+		for c := 1; c < a.classes; c++ {
+			b := byte(byClass[c])
+			if t := a.child(s, b); t >= 0 {
+				row[c] = t
+			} else if s != 0 {
+				row[c] = a.next(a.fail[s], b)
+			}
+		}
+		a.rowOf[s] = int32(i * a.classes)
 	}
 }
 
 // next is the state after reading b in state s.
 func (a *automaton) next(s int32, b byte) int32 {
-	for s != 0 {
+	for {
+		if r := a.rowOf[s]; r >= 0 {
+			return a.rows[int(r)+int(a.class[b])]
+		}
 		if t := a.child(s, b); t >= 0 {
 			return t
 		}
 		s = a.fail[s]
 	}
-	return a.root[b]
 }
 
 // scan appends every occurrence of every pattern in text to hits, in order
 // of their end.
 func (a *automaton) scan(text []byte, hits []rawHit) []rawHit {
-	if a.dfa != nil {
-		return a.scanDFA(text, hits)
-	}
+	rowOf, rows, lo, hi, class := a.rowOf, a.rows, a.outLo, a.outHi, &a.class
 	s := int32(0)
 	for i, b := range text {
-		if s == 0 {
-			s = a.root[b]
+		if r := rowOf[s]; r >= 0 {
+			s = rows[int(r)+int(class[b])]
 		} else {
 			s = a.next(s, b)
 		}
-		if a.outHi[s] != a.outLo[s] {
-			hits = a.report(s, i+1, hits)
-		}
-	}
-	return hits
-}
-
-func (a *automaton) scanDFA(text []byte, hits []rawHit) []rawHit {
-	dfa, lo, hi := a.dfa, a.outLo, a.outHi
-	s := int32(0)
-	for i, b := range text {
-		s = dfa[int(s)<<8|int(b)]
 		if hi[s] != lo[s] {
 			hits = a.report(s, i+1, hits)
 		}

@@ -135,59 +135,90 @@ func (n *normalizer) nonASCII(s string, i int) int {
 }
 
 // stableRune writes the rune at s[p] and returns its size when NFKC leaves
-// it alone, nothing after it composes with it, and it folds to its simple
-// lower case; otherwise it writes nothing and returns 0. Most non-ASCII
-// text (Cyrillic, Hangul, Han, curly quotes) takes this path, and x/text's
-// normalizer and case folder run only for the rest.
+// it alone, nothing after it composes with it, and it folds to a single
+// rune; otherwise it writes nothing and returns 0. Most non-ASCII text
+// (Cyrillic, Hangul, Han, curly quotes) takes this path, through a table
+// computed once with x/text; x/text's normalizer and case folder run only
+// for the rest.
 func (n *normalizer) stableRune(s string, p, end int) int {
 	if s[p] < utf8.RuneSelf {
 		return 0 // a combining mark followed an ASCII letter
 	}
-	props := norm.NFKC.PropertiesString(s[p:])
-	if props.Decomposition() != nil || !props.BoundaryBefore() {
-		return 0
-	}
 	r, size := utf8.DecodeRuneInString(s[p:])
-	if q := p + size; q < end && !norm.NFKC.PropertiesString(s[q:]).BoundaryBefore() {
+	if r >= 0x10000 {
 		return 0
 	}
-	if n.fold {
-		if specialFold()[r] {
+	info := runeTable()[r]
+	if info&rStable == 0 {
+		return 0
+	}
+	if q := p + size; q < end {
+		if next, _ := utf8.DecodeRuneInString(s[q:]); next >= 0x10000 || runeTable()[next]&rBoundaryBefore == 0 {
 			return 0
 		}
-		r = unicode.ToLower(r)
 	}
-	n.emit(r, p)
+	switch {
+	case info&rSeparator != 0:
+		n.space(p)
+	case info&rDrop != 0:
+	case n.fold:
+		n.appendRune(rune(info&rRune), p)
+	default:
+		n.appendRune(r, p)
+	}
 	return size
 }
 
-// specialFold is the set of letters whose full case folding is not their
-// simple lower case (ß folds to "ss", ς to σ, İ to "i̇").
-var specialFold = sync.OnceValue(func() map[rune]bool {
-	special := map[rune]bool{}
-	c := cases.Fold()
-	for _, table := range []*unicode.RangeTable{unicode.Upper, unicode.Lower, unicode.Title} {
-		eachRune(table, func(r rune) {
-			if c.String(string(r)) != string(unicode.ToLower(r)) {
-				special[r] = true
-			}
-		})
-	}
-	return special
-})
-
-func eachRune(t *unicode.RangeTable, fn func(rune)) {
-	for _, rg := range t.R16 {
-		for r := rune(rg.Lo); r <= rune(rg.Hi); r += rune(rg.Stride) {
-			fn(r)
-		}
-	}
-	for _, rg := range t.R32 {
-		for r := rune(rg.Lo); r <= rune(rg.Hi); r += rune(rg.Stride) {
-			fn(r)
-		}
+func (n *normalizer) appendRune(r rune, at int) {
+	k := len(n.text)
+	n.text = utf8.AppendRune(n.text, r)
+	for range len(n.text) - k {
+		n.src = append(n.src, int32(at))
 	}
 }
+
+// Bits of a runeTable entry.
+const (
+	rRune           = 1<<21 - 1 // the rune folded
+	rStable         = 1 << 21   // NFKC leaves it alone, it starts a segment, and it folds to one rune
+	rBoundaryBefore = 1 << 22   // nothing before it composes with it
+	rSeparator      = 1 << 23   // it becomes a space
+	rDrop           = 1 << 24   // it is dropped (format characters)
+	rWord           = 1 << 25   // part of a word (isWordRune)
+)
+
+// runeTable describes every character of the Basic Multilingual Plane for
+// the fast paths, computed on first use with x/text (about 10 ms).
+var runeTable = sync.OnceValue(func() *[0x10000]uint32 {
+	t := new([0x10000]uint32)
+	fold := cases.Fold()
+	for r := rune(0); r < 0x10000; r++ {
+		if r >= 0xD800 && r <= 0xDFFF {
+			continue
+		}
+		str := string(r)
+		var e uint32
+		props := norm.NFKC.PropertiesString(str)
+		if props.BoundaryBefore() {
+			e |= rBoundaryBefore
+		}
+		if isWordRuneSlow(r) {
+			e |= rWord
+		}
+		folded := fold.String(str)
+		f, size := utf8.DecodeRuneInString(folded)
+		if e&rBoundaryBefore != 0 && size == len(folded) && norm.NFKC.String(str) == str {
+			e |= rStable | uint32(f)
+			if isSeparator(f) {
+				e |= rSeparator
+			} else if unicode.Is(unicode.Cf, f) {
+				e |= rDrop
+			}
+		}
+		t[r] = e
+	}
+	return t
+})
 
 // segment writes one normalized segment that came from original offset at.
 func (n *normalizer) segment(seg []byte, at int) {
@@ -248,6 +279,16 @@ var asciiWord = func() (t [128]bool) {
 // Han and kana characters are not: those scripts do not separate words, so
 // a term next to them still stands on its own.
 func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return asciiWord[r]
+	}
+	if r < 0x10000 {
+		return runeTable()[r]&rWord != 0
+	}
+	return isWordRuneSlow(r)
+}
+
+func isWordRuneSlow(r rune) bool {
 	if r < utf8.RuneSelf {
 		return asciiWord[r]
 	}
