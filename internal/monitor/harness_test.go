@@ -131,6 +131,13 @@ rules:
 // src is one source line of the rule file.
 type src struct{ name, url, extra string }
 
+// replaceSources returns the test rule file with yaml as its sources (and
+// whatever top-level keys follow them).
+func replaceSources(t *testing.T, yaml string) string {
+	t.Helper()
+	return fmt.Sprintf(testRules, yaml)
+}
+
 func rulesWith(t *testing.T, sources ...src) *rules.Set {
 	t.Helper()
 	var b strings.Builder

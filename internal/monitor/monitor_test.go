@@ -232,3 +232,24 @@ func TestCrashBeforePrinting(t *testing.T) {
 		t.Errorf("printed %d alerts twice", n)
 	}
 }
+
+func TestRepeatWithinOneFeedAlertsOnce(t *testing.T) {
+	h := newHarness(t)
+	// An aggregator carrying the wire story twice, under two GUIDs and URLs.
+	feed := strings.Replace(string(readTestdata(t, "wire.rss")), "<item>", `<item>
+      <title>North Korea to send 6,000 workers to rebuild Russia's Kursk region</title>
+      <link>https://mirror.example.net/kursk</link>
+      <guid>mirror-kursk</guid>
+      <description>North Korea will send 6,000 military builders and deminers to Russia's Kursk region to help rebuild infrastructure destroyed in fighting with Ukraine, Russian Security Council Secretary Sergei Shoigu said on Tuesday after talks with Kim Jong Un in Pyongyang. Shoigu said 1,000 of them would be military engineers who would clear mines, while 5,000 military builders would restore destroyed infrastructure. It was Shoigu's second visit to Pyongyang in two weeks.</description>
+    </item>
+    <item>`, 1)
+	h.srv.serveBody("/agg.rss", rssType, []byte(feed))
+	h.setSources(src{name: "agg", url: h.srv.URL + "/agg.rss"})
+	h.once()
+	if n := len(h.drain()); n != 1 {
+		t.Errorf("printed %d alerts for one story carried twice, want 1", n)
+	}
+	if st := h.state("agg"); st.New != 4 || st.Alerts != 1 {
+		t.Errorf("state = %+v, want 4 new items and 1 alert", st)
+	}
+}
