@@ -93,6 +93,8 @@ func TestSearchAlertsHostileQueries(t *testing.T) {
 		{`(Kursk`, []int{0}},
 		{`🚢`, nil},
 		{"\x00", nil},
+		{"Kursk\x00\"", []int{0}},
+		{"\xffKursk\xfe", []int{0}},
 		{`노동자*`, []int{2}},
 	}
 	for _, tt := range tests {
@@ -135,6 +137,8 @@ func TestFTSQuery(t *testing.T) {
 		{"vladi*", `"vladi"*`},
 		{"* - AND", `"AND"`},
 		{"  ", ""},
+		{"a\x00b\tc", `"a" "b" "c"`},
+		{"\xffab", `"ab"`},
 	}
 	for _, tt := range tests {
 		if got := ftsQuery(tt.in); got != tt.want {

@@ -12,6 +12,15 @@ import (
 // letter or digit are dropped, since they could match nothing. It returns ""
 // when no word is left.
 func ftsQuery(text string) string {
+	// FTS5 reads its query as a C string: a NUL would end it inside a
+	// quoted word. Control characters and broken UTF-8 separate words.
+	text = strings.ToValidUTF8(text, " ")
+	text = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, text)
 	var parts []string
 	for _, word := range strings.Fields(text) {
 		prefix := strings.HasSuffix(word, "*")
