@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -53,6 +54,9 @@ type DB struct {
 	write       *sql.DB // one connection: writes are serialized here
 	read        *sql.DB // read-only connections
 	now         func() time.Time
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Open opens (creating if needed) and migrates the database at path.
@@ -157,12 +161,15 @@ func dsn(path string, busy time.Duration, readOnly bool) string {
 	return u.String()
 }
 
-// Close checkpoints the write-ahead log into the database file and closes it.
+// Close checkpoints the write-ahead log into the database file and closes
+// it. Calling Close again returns the first call's result.
 func (db *DB) Close() error {
-	var errs []error
-	if db.read != nil {
-		errs = append(errs, db.read.Close())
-	}
+	db.closeOnce.Do(func() { db.closeErr = db.close() })
+	return db.closeErr
+}
+
+func (db *DB) close() error {
+	errs := []error{db.read.Close()}
 	// A truncating checkpoint leaves a self-contained database file behind;
 	// it fails harmlessly if another process is still reading.
 	if _, err := db.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {

@@ -30,6 +30,12 @@ func TestReopenKeepsData(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.Close(); err != nil {
+		t.Errorf("second close: %v", err)
+	}
+	if _, err := db.SeenKeys(ctx, []string{"guid:a"}); err == nil {
+		t.Error("closed store still answers")
+	}
 	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() != 0 {
 		t.Errorf("write-ahead log not checkpointed on close: %d bytes left", fi.Size())
 	}
