@@ -150,6 +150,9 @@ func dialClient(p Policy, d *net.Dialer) *http.Client {
 }
 
 func TestDialContextRefusesLoopbackByName(t *testing.T) {
+	if _, err := net.LookupHost("localhost"); err != nil {
+		t.Skipf("localhost does not resolve here: %v", err)
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Error("the guarded client reached the server")
 	}))

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -356,6 +357,9 @@ func TestFetchGuardedAddresses(t *testing.T) {
 		wantKind(t, err, KindForbidden, "refusing to connect to 127.0.0.1 (loopback)")
 	})
 	t.Run("default policy refuses a name resolving to loopback", func(t *testing.T) {
+		if _, err := net.LookupHost("localhost"); err != nil {
+			t.Skipf("localhost does not resolve here: %v", err)
+		}
 		f := NewFetcher(Options{})
 		_, err := f.Fetch(context.Background(), strings.Replace(srv.URL, "127.0.0.1", "localhost", 1), Conditional{})
 		wantKind(t, err, KindForbidden, "refusing to connect to")
@@ -530,5 +534,22 @@ func TestErrorKindOf(t *testing.T) {
 	}
 	if KindOf(errors.New("other")) != 0 {
 		t.Error("KindOf(plain error) != 0")
+	}
+}
+
+func TestFormatSizeAndKindNames(t *testing.T) {
+	sizes := map[int64]string{10 << 20: "10 MiB", 2048: "2 KiB", 1536: "1536 bytes", 100: "100 bytes", 3<<20 + 1: "3145729 bytes"}
+	for n, want := range sizes {
+		if got := formatSize(n); got != want {
+			t.Errorf("formatSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for k := KindNetwork; k <= KindParse; k++ {
+		if strings.HasPrefix(k.String(), "Kind(") {
+			t.Errorf("kind %d has no name", int(k))
+		}
+	}
+	if Kind(99).String() != "Kind(99)" {
+		t.Errorf("unknown kind prints %q", Kind(99).String())
 	}
 }
