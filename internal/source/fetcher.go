@@ -100,6 +100,10 @@ func NewFetcher(opts Options) *Fetcher {
 	}
 }
 
+// CloseIdleConnections closes the pooled connections not in use, as on
+// shutdown; the Fetcher stays usable.
+func (f *Fetcher) CloseIdleConnections() { f.client.CloseIdleConnections() }
+
 var (
 	errRedirectLoop     = errors.New("redirect loop")
 	errTooManyRedirects = errors.New("too many redirects")
