@@ -171,12 +171,25 @@ const (
 // list of words, each matched as typed (a trailing * matches a prefix); the
 // words' quotes and operators are never interpreted as FTS5 syntax.
 func (db *DB) SearchAlerts(ctx context.Context, q AlertQuery) ([]alert.Alert, error) {
+	query, args, ok := searchQuery(q)
+	if !ok {
+		return nil, nil // only punctuation: nothing can match
+	}
+	alerts, err := db.queryAlerts(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search alerts %q: %w", q.Text, classify(err))
+	}
+	return alerts, nil
+}
+
+// searchQuery builds the SQL of an alert search; ok is false when the text
+// has no word to look for.
+func searchQuery(q AlertQuery) (query string, args []any, ok bool) {
 	var where []string
-	var args []any
 	if strings.TrimSpace(q.Text) != "" {
 		match := ftsQuery(q.Text)
 		if match == "" {
-			return nil, nil // only punctuation: nothing can match
+			return "", nil, false
 		}
 		where = append(where, `id IN (SELECT rowid FROM alerts_fts WHERE alerts_fts MATCH ?)`)
 		args = append(args, match)
@@ -189,17 +202,12 @@ func (db *DB) SearchAlerts(ctx context.Context, q AlertQuery) ([]alert.Alert, er
 		where = append(where, `created >= ?`)
 		args = append(args, q.Since.UTC().UnixNano())
 	}
-	query := `SELECT id, story_id, created, detail FROM alerts`
+	query = `SELECT id, story_id, created, detail FROM alerts`
 	if len(where) > 0 {
 		query += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	query += ` ORDER BY created DESC, id DESC LIMIT ?`
-	args = append(args, searchLimit(q.Limit))
-	alerts, err := db.queryAlerts(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("search alerts %q: %w", q.Text, classify(err))
-	}
-	return alerts, nil
+	return query, append(args, searchLimit(q.Limit)), true
 }
 
 func searchLimit(n int) int {

@@ -170,6 +170,11 @@ func (db *DB) Close() error {
 
 func (db *DB) close() error {
 	errs := []error{db.read.Close()}
+	// Let SQLite refresh the statistics its planner uses, as it recommends
+	// before closing a long-lived connection.
+	if _, err := db.write.Exec("PRAGMA optimize"); err != nil {
+		errs = append(errs, fmt.Errorf("optimize: %w", classify(err)))
+	}
 	// A truncating checkpoint leaves a self-contained database file behind;
 	// it fails harmlessly if another process is still reading.
 	if _, err := db.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {

@@ -54,6 +54,17 @@ func enqueue(ctx context.Context, tx *writeTx, alertID int64, targets []string, 
 // targets starting with targetPrefix ("" for all) that are due at now, oldest
 // first, each with its alert.
 func (db *DB) DueDeliveries(ctx context.Context, targetPrefix string, now time.Time, limit int) ([]Delivery, error) {
+	query, args := dueQuery(targetPrefix, now, limit)
+	ds, err := db.queryDeliveries(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("due deliveries for %q: %w", targetPrefix, classify(err))
+	}
+	return ds, nil
+}
+
+// dueQuery selects due deliveries through the partial indexes of pending
+// rows, so that its cost follows the backlog, not the outbox's history.
+func dueQuery(targetPrefix string, now time.Time, limit int) (string, []any) {
 	if limit <= 0 {
 		limit = 100
 	}
@@ -70,13 +81,8 @@ func (db *DB) DueDeliveries(ctx context.Context, targetPrefix string, now time.T
 		query += ` AND o.target < ?`
 		args = append(args, end)
 	}
-	query += ` ORDER BY o.id LIMIT ?`
-	args = append(args, limit)
-	ds, err := db.queryDeliveries(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("due deliveries for %q: %w", targetPrefix, classify(err))
-	}
-	return ds, nil
+	query += ` ORDER BY o.created, o.id LIMIT ?`
+	return query, append(args, limit)
 }
 
 // prefixEnd is the least string greater than every string with the prefix,
