@@ -101,11 +101,17 @@ var (
 // as "DOB 08 Jan 1984", "a.k.a. 'KOMID'", "nationality Iran" and
 // "Vessel Registration Identification IMO 9187629".
 func parseRemarks(e *Entry, remarks string) {
-	if m := ofacIMO.FindStringSubmatch(remarks); m != nil {
-		e.IMO = m[1]
+	// The guards keep the regular expressions off the many remarks without
+	// these numbers.
+	if strings.Contains(remarks, "IMO ") {
+		if m := ofacIMO.FindStringSubmatch(remarks); m != nil {
+			e.IMO = m[1]
+		}
 	}
-	if m := ofacMMSI.FindStringSubmatch(remarks); m != nil && e.Vessel != nil {
-		e.Vessel.MMSI = m[1]
+	if e.Vessel != nil && strings.Contains(remarks, "MMSI ") {
+		if m := ofacMMSI.FindStringSubmatch(remarks); m != nil {
+			e.Vessel.MMSI = m[1]
+		}
 	}
 	for _, clause := range strings.Split(remarks, "; ") {
 		clause = strings.TrimSuffix(strings.TrimSpace(clause), ".")
