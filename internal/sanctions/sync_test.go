@@ -69,14 +69,15 @@ type syncFixture struct {
 
 func newSyncFixture(t *testing.T) *syncFixture {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "embargo.db"))
+	f := &syncFixture{files: files{}, now: time.Date(2026, 2, 27, 9, 0, 0, 0, time.UTC)}
+	clock := func() time.Time { return f.now }
+	db, err := store.OpenWith(context.Background(), filepath.Join(t.TempDir(), "embargo.db"), store.Options{Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	f := &syncFixture{db: db, files: files{}, now: time.Date(2026, 2, 27, 9, 0, 0, 0, time.UTC)}
-	f.syncer = &Syncer{Store: db, Open: f.files.open, Now: func() time.Time { return f.now }}
+	f.db = db
+	f.syncer = &Syncer{Store: db, Open: f.files.open, Now: clock}
 	return f
 }
 
