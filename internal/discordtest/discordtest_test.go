@@ -267,6 +267,9 @@ func TestRateLimitedThenRetried(t *testing.T) {
 	if n := len(s.Messages(DefaultChannelID)); n != 1 {
 		t.Errorf("messages = %d, want 1", n)
 	}
+	if early := s.RetryAfterIgnored(); len(early) != 0 {
+		t.Errorf("discordgo retried before retry_after: %v", early)
+	}
 }
 
 func TestBucketHeadersKeepDiscordgoUnderTheLimit(t *testing.T) {
@@ -295,6 +298,7 @@ func TestBucketAnswers429WhenExceeded(t *testing.T) {
 	for range 3 {
 		last = botRequest(t, s, http.MethodPost, "channels/"+DefaultChannelID+"/messages", body)
 	}
+
 	if last.StatusCode != http.StatusTooManyRequests || last.Header.Get("Retry-After") == "" || last.Header.Get("X-RateLimit-Remaining") != "0" {
 		t.Fatalf("third send: %d, headers %v", last.StatusCode, last.Header)
 	}
@@ -303,6 +307,11 @@ func TestBucketAnswers429WhenExceeded(t *testing.T) {
 	}
 	if n := len(s.Messages(DefaultChannelID)); n != 2 {
 		t.Errorf("messages = %d, want 2", n)
+	}
+	// A client that ignores the 429 and asks again at once is noticed.
+	botRequest(t, s, http.MethodPost, "channels/"+DefaultChannelID+"/messages", body)
+	if got := s.RetryAfterIgnored()["POST channels/{}/messages "+DefaultChannelID]; got != 1 {
+		t.Errorf("RetryAfterIgnored = %v, want 1 on the channel's bucket", s.RetryAfterIgnored())
 	}
 }
 

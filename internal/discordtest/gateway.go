@@ -67,10 +67,13 @@ type gatewaySession struct {
 
 	// mu serialises sequence numbers, the replay log and writes, so events
 	// reach the client in sequence order.
-	mu      sync.Mutex
-	seq     int64
-	events  []gatewayEvent
-	invalid bool
+	mu     sync.Mutex
+	seq    int64
+	events []gatewayEvent
+
+	// invalid sessions cannot be resumed. Like conn it is read without mu:
+	// no lock of the fake is ever taken while holding Server.mu and then mu.
+	invalid atomic.Bool
 
 	// conn carries the session, nil while none does. It is written under mu
 	// and read without it, so checking readiness never waits on a write.
@@ -132,10 +135,11 @@ func (s *Server) WaitReady(ctx context.Context) error {
 	return nil
 }
 
-// readyLocked reports whether the current session has a live connection.
+// readyLocked reports whether the current session is valid and has a live
+// connection.
 func (s *Server) readyLocked() bool {
 	sess := s.gw.current
-	if sess == nil {
+	if sess == nil || sess.invalid.Load() {
 		return false
 	}
 	c := sess.conn.Load()
@@ -168,9 +172,7 @@ func (s *Server) RequestReconnect() {
 func (s *Server) InvalidateSessions() {
 	s.mu.Lock()
 	for _, sess := range s.gw.sessions {
-		sess.mu.Lock()
-		sess.invalid = true
-		sess.mu.Unlock()
+		sess.invalid.Store(true)
 	}
 	conns := s.gw.liveConnsLocked()
 	s.mu.Unlock()
@@ -270,6 +272,10 @@ func (s *Server) identify(c *gatewayConn, data json.RawMessage) error {
 		c.closeWith(4004, "Authentication failed.")
 		return errAuthFailed
 	}
+	s.mu.Lock()
+	s.gw.stats.Identifies++
+	s.gw.stats.Intents = id.Intents
+	s.mu.Unlock()
 	sess := &gatewaySession{id: s.newID()}
 	sess.conn.Store(c)
 	if err := sess.dispatch("READY", s.readyPayload(sess.id)); err != nil {
@@ -288,8 +294,6 @@ func (s *Server) identify(c *gatewayConn, data json.RawMessage) error {
 	}
 	s.gw.sessions[sess.id] = sess
 	s.gw.current = sess
-	s.gw.stats.Identifies++
-	s.gw.stats.Intents = id.Intents
 	s.notifyLocked()
 	return nil
 }
@@ -338,11 +342,15 @@ func (s *Server) resume(c *gatewayConn, data json.RawMessage) error {
 	s.mu.Lock()
 	sess := s.gw.sessions[r.SessionID]
 	s.mu.Unlock()
-	if sess == nil || !sess.reattach(c, r.Seq) {
+	countResume := func() {
+		s.mu.Lock()
+		s.gw.stats.Resumes++
+		s.mu.Unlock()
+	}
+	if sess == nil || !sess.reattach(c, r.Seq, countResume) {
 		return c.send(gatewayEvent{Op: opInvalidSession, Data: json.RawMessage("false")})
 	}
 	s.mu.Lock()
-	s.gw.stats.Resumes++
 	s.gw.current = sess
 	s.notifyLocked()
 	s.mu.Unlock()
@@ -350,13 +358,15 @@ func (s *Server) resume(c *gatewayConn, data json.RawMessage) error {
 }
 
 // reattach moves the session to c, replays events after seq and sends
-// RESUMED. It reports false for an invalidated session.
-func (g *gatewaySession) reattach(c *gatewayConn, seq int64) bool {
+// RESUMED; accepted runs before the replay. It reports false for an
+// invalidated session.
+func (g *gatewaySession) reattach(c *gatewayConn, seq int64, accepted func()) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.invalid {
+	if g.invalid.Load() {
 		return false
 	}
+	accepted()
 	if old := g.conn.Swap(c); old != nil && old != c {
 		old.drop()
 	}

@@ -79,11 +79,14 @@ func TestGatewayHeartbeatAndResumeReplay(t *testing.T) {
 		t.Fatalf("READY data %s: %v", ready.Data, err)
 	}
 	last := g.readDispatch("GUILD_CREATE")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
 
 	// Drop the connection, dispatch while the client is away, and resume.
 	_ = g.ws.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	if err := s.waitFor(ctx, func() bool { return !s.readyLocked() }); err != nil {
 		t.Fatal(err)
 	}

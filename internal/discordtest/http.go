@@ -82,19 +82,20 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.record(c)
 }
 
-// answer runs the stages every REST request goes through: stall, injected
-// faults, authentication, rate limits, then the route's handler.
+// answer runs the stages every REST request goes through: stall, routing,
+// injected faults, authentication, rate limits, then the route's handler.
 func (s *Server) answer(c *call) {
 	if !s.stallFor(c) {
 		c.status = 499 // the client gave up while the fake stalled
 		return
 	}
-	if s.injectFault(c) {
-		return
-	}
 	h, ok := s.route(c)
 	if !ok {
 		s.reply(c, http.StatusNotFound, apiError{Message: "404: Not Found"})
+		return
+	}
+	s.noteEarlyRetry(h.bucketKey())
+	if s.injectFault(c, h) {
 		return
 	}
 	if h.auth && !s.authorized(c.r) {

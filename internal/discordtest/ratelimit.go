@@ -47,7 +47,7 @@ func (s *Server) RateLimited() map[string]int {
 // takeRateLimit applies the route's bucket, sets the X-RateLimit-* headers
 // Discord sends on every answer, and answers 429 when the bucket is empty.
 func (s *Server) takeRateLimit(c *call, h handler) bool {
-	key := h.template + " " + h.major
+	key := h.bucketKey()
 	now := time.Now()
 	s.mu.Lock()
 	b := s.buckets[key]
@@ -61,6 +61,7 @@ func (s *Server) takeRateLimit(c *call, h handler) bool {
 	allowed := b.take(now)
 	if !allowed {
 		s.rateLimited[key]++
+		s.retryNotBefore[key] = b.resetAt
 	}
 	limit, remaining, resetAt := b.limit, b.remaining, b.resetAt
 	s.mu.Unlock()
@@ -160,7 +161,7 @@ func (s *Server) stallFor(c *call) bool {
 }
 
 // injectFault answers the request with an injected failure if one is due.
-func (s *Server) injectFault(c *call) bool {
+func (s *Server) injectFault(c *call, h handler) bool {
 	if match(c.segs, "gateway") || match(c.segs, "gateway/bot") {
 		return false // discordgo's Open does not retry discovery
 	}
@@ -171,6 +172,9 @@ func (s *Server) injectFault(c *call) bool {
 	if status == http.StatusTooManyRequests {
 		wait := s.cfg.faultRetryAfter
 		now := time.Now()
+		s.mu.Lock()
+		s.retryNotBefore[h.bucketKey()] = now.Add(wait)
+		s.mu.Unlock()
 		setRateLimitHeaders(c.header, bucketHash("injected"), 1, 0, now.Add(wait), now)
 		c.header.Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		s.reply(c, status, rateLimitBody(wait, false))
@@ -211,4 +215,29 @@ func (s *Server) takeLostAnswer() bool {
 	}
 	s.faults.lost--
 	return true
+}
+
+// earlyTolerance forgives a retry that arrives this much before retry_after
+// ran out: discordgo truncates retry_after to whole milliseconds.
+const earlyTolerance = 5 * time.Millisecond
+
+// RetryAfterIgnored counts, by bucket, requests that arrived before the
+// retry_after of a 429 answered on that bucket had passed: a client that
+// honours retry_after scores none.
+func (s *Server) RetryAfterIgnored() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.earlyRetries))
+	for k, v := range s.earlyRetries {
+		out[k] = v
+	}
+	return out
+}
+
+func (s *Server) noteEarlyRetry(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if notBefore, ok := s.retryNotBefore[key]; ok && time.Now().Before(notBefore.Add(-earlyTolerance)) {
+		s.earlyRetries[key]++
+	}
 }

@@ -76,6 +76,9 @@ func TestFaultRateLosesNothingForARetryingClient(t *testing.T) {
 	if rl := s.RateLimited(); len(rl) != 0 {
 		t.Errorf("injected 429s counted as bucket 429s: %v", rl)
 	}
+	if early := s.RetryAfterIgnored(); len(early) != 0 {
+		t.Errorf("discordgo retried before retry_after: %v", early)
+	}
 }
 
 func TestChannelErrors(t *testing.T) {

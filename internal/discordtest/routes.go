@@ -14,6 +14,9 @@ type handler struct {
 	serve    func(*call)
 }
 
+// bucketKey names the rate-limit bucket: route template and major parameter.
+func (h handler) bucketKey() string { return h.template + " " + h.major }
+
 // route matches the request against the REST routes the fake serves.
 func (s *Server) route(c *call) (handler, bool) {
 	m, p := c.r.Method, c.segs

@@ -82,9 +82,13 @@ type Server struct {
 	deleted      map[string]bool                // channel ids answering 404
 	buckets      map[string]*bucket
 	rateLimited  map[string]int
-	faults       faults
-	stall        time.Duration
-	gw           gatewayState
+	// retryNotBefore is when each bucket's last 429 allows a retry;
+	// earlyRetries counts requests that came sooner.
+	retryNotBefore map[string]time.Time
+	earlyRetries   map[string]int
+	faults         faults
+	stall          time.Duration
+	gw             gatewayState
 }
 
 // New starts a fake Discord on a loopback port; t.Cleanup closes it.
@@ -95,20 +99,22 @@ func New(t testing.TB, opts ...Option) *Server {
 		o(&cfg)
 	}
 	s := &Server{
-		t:            t,
-		cfg:          cfg,
-		changed:      make(chan struct{}),
-		messages:     map[string][]*Message{},
-		webhookMsgs:  map[string][]*Message{},
-		commands:     map[string][]discordgo.ApplicationCommand{},
-		commandIDs:   map[string]string{},
-		nonces:       map[nonceKey]nonceEntry{},
-		interactions: map[string]*pendingInteraction{},
-		forbidden:    map[string]bool{},
-		deleted:      map[string]bool{},
-		buckets:      map[string]*bucket{},
-		rateLimited:  map[string]int{},
-		gw:           newGatewayState(),
+		t:              t,
+		cfg:            cfg,
+		changed:        make(chan struct{}),
+		messages:       map[string][]*Message{},
+		webhookMsgs:    map[string][]*Message{},
+		commands:       map[string][]discordgo.ApplicationCommand{},
+		commandIDs:     map[string]string{},
+		nonces:         map[nonceKey]nonceEntry{},
+		interactions:   map[string]*pendingInteraction{},
+		forbidden:      map[string]bool{},
+		deleted:        map[string]bool{},
+		buckets:        map[string]*bucket{},
+		rateLimited:    map[string]int{},
+		retryNotBefore: map[string]time.Time{},
+		earlyRetries:   map[string]int{},
+		gw:             newGatewayState(),
 	}
 	s.nextID.Store(1400000000000000000)
 	s.schemas = s.loadSchemas()
