@@ -97,6 +97,7 @@ func (m *Monitor) steps() []step {
 		{"dedup", m.dedup},
 		{"article", m.articles},
 		{"match", m.match},
+		{"fingerprint", m.fingerprint},
 		{"save", m.save},
 	}
 }
@@ -333,6 +334,15 @@ func summaryOf(it source.Item) string {
 	return it.Summary
 }
 
+// fingerprint computes the SimHash of each new item's title and lead, which
+// the save step compares with recent stories.
+func (m *Monitor) fingerprint(_ context.Context, p *poll) (bool, error) {
+	for _, e := range p.fresh {
+		e.fp = Fingerprint(e.item.Title, summaryOf(e.item)+" "+e.article)
+	}
+	return false, nil
+}
+
 // save finds the story of each new item and stores the batch: source state,
 // items, stories, alerts and outbox rows in one transaction. The story lookup
 // and the save happen under one lock, so that a story saved by one source is
@@ -375,9 +385,8 @@ func (m *Monitor) assignStories(p *poll) {
 	notBefore := m.cfg.Now().Add(-m.cfg.StoryWindow)
 	var starts []*entry // items of this poll that start a story
 	for _, e := range p.fresh {
-		e.fp = Fingerprint(e.item.Title, summaryOf(e.item)+" "+e.article)
-		if s, ok := m.stories.nearest(e.fp, notBefore); ok {
-			e.storyID = s.ID
+		if id, ok := m.stories.nearest(e.fp, notBefore); ok {
+			e.storyID = id
 			continue
 		}
 		if twin := nearestEntry(starts, e.fp); twin != nil {

@@ -24,12 +24,16 @@ type StoryFinder interface {
 // The index is not safe for concurrent use: the monitor holds its save lock
 // while it reads and refreshes it.
 type storyIndex struct {
-	window  time.Duration
-	stories []store.Story
-	known   map[int64]bool
-	bands   [bandCount]map[uint64][]int // band value → positions in stories
-	newest  time.Time                   // latest FirstSeen loaded: the next refresh starts here
-	loaded  time.Time                   // when the index was last rebuilt
+	window time.Duration
+	// One story per position, in three columns: a lookup compares
+	// fingerprints first and reads the rest only for a near one.
+	ids       []int64
+	fps       []uint64
+	firstSeen []time.Time
+	known     map[int64]bool
+	bands     [bandCount]map[uint64][]int32 // band value → positions
+	newest    time.Time                     // latest FirstSeen loaded: the next refresh starts here
+	loaded    time.Time                     // when the index was last rebuilt
 }
 
 func newStoryIndex(window time.Duration) *storyIndex {
@@ -39,10 +43,10 @@ func newStoryIndex(window time.Duration) *storyIndex {
 }
 
 func (x *storyIndex) reset() {
-	x.stories = nil
+	x.ids, x.fps, x.firstSeen = nil, nil, nil
 	x.known = map[int64]bool{}
 	for i := range x.bands {
-		x.bands[i] = map[uint64][]int{}
+		x.bands[i] = map[uint64][]int32{}
 	}
 	x.newest = time.Time{}
 	x.loaded = time.Time{}
@@ -72,8 +76,10 @@ func (x *storyIndex) add(s store.Story) {
 		return
 	}
 	x.known[s.ID] = true
-	pos := len(x.stories)
-	x.stories = append(x.stories, s)
+	pos := int32(len(x.ids))
+	x.ids = append(x.ids, s.ID)
+	x.fps = append(x.fps, s.Fingerprint)
+	x.firstSeen = append(x.firstSeen, s.FirstSeen)
 	for i, band := range bandsOf(s.Fingerprint) {
 		x.bands[i][band] = append(x.bands[i][band], pos)
 	}
@@ -82,22 +88,21 @@ func (x *storyIndex) add(s store.Story) {
 	}
 }
 
-// nearest returns the closest story within nearDuplicate bits of fp that was
-// first seen after notBefore.
-func (x *storyIndex) nearest(fp uint64, notBefore time.Time) (store.Story, bool) {
-	best, bestDist := -1, nearDuplicate+1
+// nearest returns the id of the closest story within nearDuplicate bits of
+// fp that was first seen after notBefore.
+func (x *storyIndex) nearest(fp uint64, notBefore time.Time) (int64, bool) {
+	best, bestDist := int32(-1), nearDuplicate+1
 	for i, band := range bandsOf(fp) {
 		for _, pos := range x.bands[i][band] {
-			s := x.stories[pos]
-			if d := Hamming(fp, s.Fingerprint); d < bestDist && !s.FirstSeen.Before(notBefore) {
+			if d := Hamming(fp, x.fps[pos]); d < bestDist && !x.firstSeen[pos].Before(notBefore) {
 				best, bestDist = pos, d
 			}
 		}
 	}
 	if best < 0 {
-		return store.Story{}, false
+		return 0, false
 	}
-	return x.stories[best], true
+	return x.ids[best], true
 }
 
 const (

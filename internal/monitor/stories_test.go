@@ -46,9 +46,9 @@ func TestStoryIndexFindsEveryNearDuplicate(t *testing.T) {
 		dist := i % 12 // near duplicates up to nearDuplicate, then beyond
 		got, ok := x.nearest(flip(r, want.Fingerprint, dist), now.Add(-72*time.Hour))
 		switch {
-		case dist <= nearDuplicate && (!ok || got.ID != want.ID):
-			t.Fatalf("story %d at distance %d: found %v %d", want.ID, dist, ok, got.ID)
-		case dist > nearDuplicate && ok && got.ID == want.ID:
+		case dist <= nearDuplicate && (!ok || got != want.ID):
+			t.Fatalf("story %d at distance %d: found %v %d", want.ID, dist, ok, got)
+		case dist > nearDuplicate && ok && got == want.ID:
 			t.Fatalf("story %d at distance %d taken as a duplicate", want.ID, dist)
 		}
 	}
@@ -69,8 +69,8 @@ func TestStoryIndexRefreshAndWindow(t *testing.T) {
 	if _, ok := x.nearest(0xAAAAAAAAAAAAAAAA, notBefore); ok {
 		t.Error("a story older than the window was found")
 	}
-	if s, ok := x.nearest(0x5555555555555555, notBefore); !ok || s.ID != 2 {
-		t.Errorf("nearest(second) = %v %v, want story 2", s, ok)
+	if id, ok := x.nearest(0x5555555555555555, notBefore); !ok || id != 2 {
+		t.Errorf("nearest(0x5555555555555555) = %v %v, want story 2", id, ok)
 	}
 
 	// A story stored later is picked up by the next refresh, once.
@@ -80,19 +80,19 @@ func TestStoryIndexRefreshAndWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if s, ok := x.nearest(0xCCCC0001, notBefore); !ok || s.ID != 3 {
-		t.Errorf("nearest after refresh = %v %v, want story 3", s, ok)
+	if id, ok := x.nearest(0xCCCC0001, notBefore); !ok || id != 3 {
+		t.Errorf("nearest after refresh = %v %v, want story 3", id, ok)
 	}
-	if len(x.stories) != 2 {
-		t.Errorf("index holds %d stories, want 2 (loaded once each)", len(x.stories))
+	if len(x.ids) != 2 {
+		t.Errorf("index holds %d stories, want 2 (loaded once each)", len(x.ids))
 	}
 
 	// A day later the index is rebuilt from the window.
 	if err := x.refresh(ctx, &stories, now.Add(25*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if len(x.stories) != 2 {
-		t.Errorf("rebuilt index holds %d stories, want 2", len(x.stories))
+	if len(x.ids) != 2 {
+		t.Errorf("rebuilt index holds %d stories, want 2", len(x.ids))
 	}
 }
 
