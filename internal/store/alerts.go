@@ -66,9 +66,7 @@ func insertAlert(ctx context.Context, tx *writeTx, storyID *int64, p Pending, no
 	if err != nil {
 		return a, false, fmt.Errorf("insert alert %s: %w", a.Rule, err)
 	}
-	if err := indexAlert(ctx, tx, a); err != nil {
-		return a, false, err
-	}
+	tx.unindexed = append(tx.unindexed, a)
 	if err := enqueue(ctx, tx, a.ID, p.Targets, now); err != nil {
 		return a, false, err
 	}
@@ -80,20 +78,27 @@ func insertAlert(ctx context.Context, tx *writeTx, storyID *int64, p Pending, no
 	return a, true, nil
 }
 
-func indexAlert(ctx context.Context, tx *writeTx, a alert.Alert) error {
-	var terms, entities []string
-	for _, m := range a.Matches {
-		terms = append(terms, m.Term, m.Text)
+// indexAlerts adds the transaction's new alerts to the full-text index. It
+// runs once, just before the commit: FTS5 writes its pending terms to disk
+// whenever a later statement of the transaction opens a savepoint, so
+// indexing alert by alert would write (and later merge) a segment per alert.
+func indexAlerts(ctx context.Context, tx *writeTx) error {
+	for _, a := range tx.unindexed {
+		var terms, entities []string
+		for _, m := range a.Matches {
+			terms = append(terms, m.Term, m.Text)
+		}
+		for _, e := range a.Entities {
+			entities = append(entities, e.Name, e.Matched, e.Ref, e.Program)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO alerts_fts (rowid, headline, snippet, title, terms, entities)
+			VALUES (?, ?, ?, ?, ?, ?)`, a.ID, a.Headline, a.Snippet, a.Title,
+			strings.Join(terms, " "), strings.Join(entities, " "))
+		if err != nil {
+			return fmt.Errorf("index alert %d: %w", a.ID, err)
+		}
 	}
-	for _, e := range a.Entities {
-		entities = append(entities, e.Name, e.Matched, e.Ref, e.Program)
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO alerts_fts (rowid, headline, snippet, title, terms, entities)
-		VALUES (?, ?, ?, ?, ?, ?)`, a.ID, a.Headline, a.Snippet, a.Title,
-		strings.Join(terms, " "), strings.Join(entities, " "))
-	if err != nil {
-		return fmt.Errorf("index alert %d: %w", a.ID, err)
-	}
+	tx.unindexed = nil
 	return nil
 }
 

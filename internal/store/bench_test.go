@@ -63,3 +63,31 @@ func BenchmarkSeenKeys(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDueDeliveries polls a backlog of 20 pending deliveries behind a
+// history of 20,000 delivered ones: the poll's cost must follow the backlog.
+func BenchmarkDueDeliveries(b *testing.B) {
+	db, _ := openTest(b)
+	ctx := context.Background()
+	const history, backlog = 20000, 20
+	var ps []Pending
+	for i := range history + backlog {
+		ps = append(ps, Pending{
+			Alert:   newsAlert("dprk-labor", "bench", fmt.Sprintf("Headline %d", i)),
+			Targets: []string{ChannelTarget(fmt.Sprint(i % 7))},
+		})
+	}
+	if _, err := db.SaveAlerts(ctx, ps); err != nil {
+		b.Fatal(err)
+	}
+	_, err := db.write.ExecContext(ctx, `UPDATE outbox SET status = 'delivered' WHERE id <= ?`, history)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		due, err := db.DueDeliveries(ctx, "channel:", t0, 100)
+		if err != nil || len(due) != backlog {
+			b.Fatalf("due %d, %v", len(due), err)
+		}
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/embargo-watch/embargo/internal/alert"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -248,6 +249,10 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *writeTx) error) error {
 		sqlTx.Rollback()
 		return classify(err)
 	}
+	if err := indexAlerts(ctx, tx); err != nil {
+		sqlTx.Rollback()
+		return classify(err)
+	}
 	if err := sqlTx.Commit(); err != nil {
 		return classify(err)
 	}
@@ -260,7 +265,8 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *writeTx) error) error {
 // transaction.
 type writeTx struct {
 	*sql.Tx
-	stmts map[string]*sql.Stmt
+	stmts     map[string]*sql.Stmt
+	unindexed []alert.Alert // stored alerts not yet in the full-text index
 }
 
 func (tx *writeTx) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
