@@ -42,8 +42,9 @@ type rawHit struct {
 	end int32
 }
 
-// maxRows bounds the dense rows: at most 8 MB of table.
-const maxRows = 8192
+// rowBudget bounds the dense rows, in bytes: enough for the states near
+// the root, small enough to stay in cache.
+const rowBudget = 512 << 10
 
 type trieEdge struct {
 	from int32
@@ -198,7 +199,7 @@ func (a *automaton) buildRows(order []int32) {
 	for i := range a.rowOf {
 		a.rowOf[i] = -1
 	}
-	n := min(len(order), maxRows)
+	n := min(len(order), max(1, rowBudget/4/a.classes))
 	a.rows = make([]int32, n*a.classes)
 	byClass := make([]int, a.classes) // a byte of each class; class 0 has none
 	for b := 255; b >= 0; b-- {

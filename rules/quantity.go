@@ -52,10 +52,7 @@ func (sc *scratch) quantity(hi int32, group string) (Quantity, bool) {
 func (sc *scratch) findQuantity(hi int32) Quantity {
 	h := sc.hits[hi]
 	text := sc.norm.text
-	from := max(0, int(h.start)-160)
-	for from > 0 && from < int(h.start) && text[from-1] != ' ' { // start on a word
-		from++
-	}
+	from := windowStart(text, int(h.start))
 	sc.qtoks = qtokens(text, from, int(h.start), sc.qtoks[:0])
 	if q, ok := numberBefore(sc.qtoks); ok {
 		return sc.makeQuantity(q.start, q.end, q.start, int(h.end), q.value)
@@ -69,6 +66,26 @@ func (sc *scratch) findQuantity(hi int32) Quantity {
 		return sc.makeQuantity(q.start, q.end, int(h.start), end, q.value)
 	}
 	return Quantity{}
+}
+
+// windowStart is where to start reading for a number before offset end:
+// far enough back for the words allowed between and a number of a few
+// words ("1.5 million", "six thousand"), at a word start.
+func windowStart(text []byte, end int) int {
+	const words, maxBytes = maxWordsBetween + 4, 160
+	spaces := 0
+	for i := end - 1; i > 0 && i > end-maxBytes; i-- {
+		if text[i-1] == ' ' {
+			if spaces++; spaces == words {
+				return i
+			}
+		}
+	}
+	from := max(0, end-maxBytes)
+	for from > 0 && from < end && text[from-1] != ' ' {
+		from++
+	}
+	return from
 }
 
 func (sc *scratch) makeQuantity(numStart, numEnd, spanStart, spanEnd int, value float64) Quantity {

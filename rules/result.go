@@ -44,7 +44,7 @@ func (sc *scratch) result(r *Rule) Result {
 
 // dedupe sorts xs and drops neighbours that are the same.
 func dedupe[T any](xs []T, order func(a, b T) int, same func(a, b T) bool) []T {
-	slices.SortStableFunc(xs, order)
+	slices.SortFunc(xs, order)
 	return slices.CompactFunc(xs, same)
 }
 

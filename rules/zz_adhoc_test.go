@@ -58,3 +58,11 @@ func TestAdhocNormalize(t *testing.T) {
 	d = (cpuNow() - c0) / 200
 	fmt.Printf("wordStarts: %v/doc\n", d)
 }
+
+func TestAdhocStats(t *testing.T) {
+	s, _ := benchPack(&testing.B{})
+	text := newsText(&testing.B{})
+	sc := s.prepare(text)
+	fmt.Printf("states %d rows %d classes %d patterns %d variants %d slots %d hits %d raw %d\n", len(s.auto.fail), len(s.auto.rows)/s.auto.classes, s.auto.classes, len(s.auto.patLen), len(s.variants), len(s.slotGroup), len(sc.hits), len(sc.raw))
+	s.release(sc)
+}
