@@ -170,6 +170,7 @@ func (m *Monitor) Reload() {
 	m.loadRules()
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.cfg.Log.Info("monitor reloaded", "sources", len(m.sources), "lists", len(m.lists))
 	if m.sched != nil {
 		m.sched.sync(m.jobsLocked())
 	}

@@ -82,7 +82,7 @@ func TestNotModifiedStoresNothing(t *testing.T) {
 		t.Errorf("second request If-None-Match = %q, want the stored ETag %q", got, etag)
 	}
 	st := h.state("wire")
-	if st.LastStatus != monitor.StatusNotModified || st.ETag != etag || st.Failures != 0 {
+	if st.LastStatus != monitor.StatusNotModified || st.ETag != etag || st.Failures != 0 || st.Items != 3 || st.New != 0 {
 		t.Errorf("state after 304 = %+v", st)
 	}
 	if n := len(h.drain()); n != 0 {

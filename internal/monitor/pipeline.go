@@ -183,7 +183,7 @@ func (m *Monitor) fetch(ctx context.Context, p *poll) (bool, error) {
 	}
 	p.stats.Status = StatusNotModified
 	st := m.succeeded(p)
-	st.Items, st.New, st.Alerts = 0, 0, 0
+	st.New, st.Alerts = 0, 0 // Items still counts what the unchanged feed holds
 	if err := m.cfg.Store.SaveSourceState(ctx, st); err != nil {
 		return true, fmt.Errorf("save state: %w", err)
 	}

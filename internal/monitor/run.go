@@ -13,22 +13,20 @@ import (
 // schedule. When ctx ends, polls under way are cancelled and Run returns once
 // they have stopped.
 func (m *Monitor) Run(ctx context.Context) error {
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	m.mu.Lock()
 	if m.sched != nil {
 		m.mu.Unlock()
 		return errors.New("monitor: already running")
 	}
-	m.sched = newScheduler(runCtx, m.cfg.Jitter, m.cfg.Log)
+	// Jobs poll with ctx: when it ends, their fetches are cancelled.
+	m.sched = newScheduler(ctx, m.cfg.Jitter, m.cfg.Log)
 	m.sched.sync(m.jobsLocked())
 	sched := m.sched
 	m.mu.Unlock()
 
 	sched.cron.Start()
 	<-ctx.Done()
-	cancel()
-	<-sched.cron.Stop().Done()
+	<-sched.cron.Stop().Done() // no new jobs; wait for those under way
 
 	m.mu.Lock()
 	m.sched = nil
