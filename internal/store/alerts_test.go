@@ -32,6 +32,7 @@ func seedSearch(t *testing.T) (*DB, []alert.Alert) {
 }
 
 func TestSearchAlerts(t *testing.T) {
+	t.Parallel()
 	db, stored := seedSearch(t)
 	tests := []struct {
 		name string
@@ -68,6 +69,7 @@ func TestSearchAlerts(t *testing.T) {
 // Whatever a user types into /alerts, the search answers without an SQL or
 // FTS5 syntax error.
 func TestSearchAlertsHostileQueries(t *testing.T) {
+	t.Parallel()
 	db, stored := seedSearch(t)
 	tests := []struct {
 		text string
@@ -131,6 +133,7 @@ func assertAlerts(t *testing.T, found, stored []alert.Alert, want []int) {
 }
 
 func TestFTSQuery(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"kursk workers", `"kursk" "workers"`},
 		{`say "hi"`, `"say" """hi"""`},
@@ -148,6 +151,7 @@ func TestFTSQuery(t *testing.T) {
 }
 
 func TestSearchLimit(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ in, want int }{{0, DefaultSearchLimit}, {-1, DefaultSearchLimit}, {7, 7}, {1e6, MaxSearchLimit}} {
 		if got := searchLimit(tt.in); got != tt.want {
 			t.Errorf("searchLimit(%d) = %d, want %d", tt.in, got, tt.want)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestBackupAndRestore(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	ctx := context.Background()
 	stored := mustSaveBatch(t, db, batchOf("yonhap", "guid:a"))

@@ -17,6 +17,7 @@ import (
 )
 
 func TestReopenKeepsData(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "embargo.db")
 	db, err := Open(ctx, path)
@@ -60,6 +61,7 @@ func TestReopenKeepsData(t *testing.T) {
 }
 
 func TestMigrationsAreIdempotent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "embargo.db")
 	for range 3 {
@@ -81,6 +83,7 @@ func TestMigrationsAreIdempotent(t *testing.T) {
 }
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "embargo.db")
 	raw := rawConn(t, path)
@@ -96,6 +99,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 
 // Every connection, not only the first, runs with the store's settings.
 func TestConnectionSettings(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	ctx := context.Background()
 	tests := []struct {
@@ -130,6 +134,7 @@ func TestConnectionSettings(t *testing.T) {
 }
 
 func TestForeignKeysEnforced(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	_, err := db.write.Exec(`INSERT INTO outbox (alert_id, target, next_attempt, created) VALUES (999, 'console', 0, 0)`)
 	if err == nil {
@@ -139,6 +144,7 @@ func TestForeignKeysEnforced(t *testing.T) {
 
 // Readers run beside the writer: run with -race.
 func TestConcurrentReadersAndWriter(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	ctx := context.Background()
 	const batches = 10
@@ -189,6 +195,7 @@ func rawConn(t *testing.T, path string) *sql.DB {
 }
 
 func TestLockedDatabase(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "embargo.db")
 	db, err := OpenWith(ctx, path, Options{BusyTimeout: 50 * time.Millisecond})
@@ -224,6 +231,7 @@ func TestLockedDatabase(t *testing.T) {
 const diskFullEnv = "EMBARGO_STORE_DISKFULL_DB"
 
 func TestDiskFull(t *testing.T) {
+	t.Parallel()
 	if path := os.Getenv(diskFullEnv); path != "" {
 		fillUntilFull(t, path)
 		return
@@ -295,6 +303,7 @@ func fillUntilFull(t *testing.T, path string) {
 }
 
 func TestOpenErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	garbage := filepath.Join(dir, "garbage.db")
 	if err := os.WriteFile(garbage, []byte(strings.Repeat("not a database ", 100)), 0o600); err != nil {
@@ -323,6 +332,7 @@ func TestOpenErrors(t *testing.T) {
 
 // Characters that mean something in a URI stay part of the file name.
 func TestOpenPathWithURICharacters(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "a dir?x=1#frag%20", "embargo.db")
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestSaveBatchStoresItemsAlertsAndOutbox(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	ctx := context.Background()
 	stored := mustSaveBatch(t, db, batchOf("yonhap", "guid:a", "guid:b"))
@@ -47,6 +48,7 @@ func TestSaveBatchStoresItemsAlertsAndOutbox(t *testing.T) {
 }
 
 func TestSaveBatchSkipsItemsAlreadySeen(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	ctx := context.Background()
 	mustSaveBatch(t, db, batchOf("yonhap", "guid:a"))
@@ -61,6 +63,7 @@ func TestSaveBatchSkipsItemsAlreadySeen(t *testing.T) {
 }
 
 func TestOneAlertPerStoryAndRule(t *testing.T) {
+	t.Parallel()
 	db, clock := openTest(t)
 	ctx := context.Background()
 	first := mustSaveBatch(t, db, batchOf("yonhap", "guid:yonhap-1"))
@@ -118,6 +121,7 @@ func TestOneAlertPerStoryAndRule(t *testing.T) {
 }
 
 func TestSaveBatchStartsNewStoryWhenStoryIsGone(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	stored := mustSaveBatch(t, db, Batch{Source: "kcna", Items: []BatchItem{{
 		Item: item("kcna", "guid:k", 7), StoryID: 987654,
@@ -132,6 +136,7 @@ func TestSaveBatchStartsNewStoryWhenStoryIsGone(t *testing.T) {
 // A batch that fails part way stores nothing: no item is marked seen whose
 // alert and outbox rows were not stored with it.
 func TestSaveBatchIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
@@ -184,6 +189,7 @@ func assertEmpty(t *testing.T, db *DB) {
 }
 
 func TestSaveBatchErrorNamesItem(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	b := batchOf("yonhap", "guid:a", "guid:b")
 	b.Items[1].Alerts[0].Targets = []string{""}
@@ -197,6 +203,7 @@ func TestSaveBatchErrorNamesItem(t *testing.T) {
 }
 
 func TestSeenKeysManyKeys(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	var keys []string
 	for i := range 1001 {
@@ -220,6 +227,7 @@ func TestSeenKeysManyKeys(t *testing.T) {
 }
 
 func TestRecentStoriesWindow(t *testing.T) {
+	t.Parallel()
 	db, clock := openTest(t)
 	mustSaveBatch(t, db, batchOf("a", "guid:old"))
 	clock.Advance(73 * time.Hour)
@@ -234,6 +242,7 @@ func TestRecentStoriesWindow(t *testing.T) {
 }
 
 func TestSameStoryAsJoinsAnItemOfTheSameBatch(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	ctx := context.Background()
 	labor := func(source string) []Pending {
@@ -267,6 +276,7 @@ func TestSameStoryAsJoinsAnItemOfTheSameBatch(t *testing.T) {
 // The store reads its clock once the transaction has begun; this clock
 // cancels the context at that moment.
 func TestSaveBatchCancelledInsideTransaction(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	clock := func() time.Time { cancel(); return t0 }
 	db, err := OpenWith(context.Background(), filepath.Join(t.TempDir(), "embargo.db"), Options{Now: clock})
@@ -287,6 +297,7 @@ func TestSaveBatchCancelledInsideTransaction(t *testing.T) {
 // Cancelling a large batch at an arbitrary moment leaves either all of it or
 // none of it: whichever the outcome, never a part.
 func TestSaveBatchCancelledWhileRunning(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	var keys []string
 	for i := range 300 {
@@ -316,6 +327,7 @@ func TestSaveBatchCancelledWhileRunning(t *testing.T) {
 }
 
 func TestSaveBatchDefaultsToBatchSource(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	ctx := context.Background()
 	mustSaveBatch(t, db, Batch{
@@ -339,6 +351,7 @@ func TestSaveBatchDefaultsToBatchSource(t *testing.T) {
 }
 
 func TestSourceStateRoundTrip(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	ctx := context.Background()
 	unknown, err := db.SourceState(ctx, "never")

@@ -21,6 +21,7 @@ func designation(ref string) Pending {
 }
 
 func TestListVersions(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	ctx := context.Background()
 	if _, ok, err := db.LatestListVersion(ctx, "un"); ok || err != nil {
@@ -69,6 +70,7 @@ func TestListVersions(t *testing.T) {
 }
 
 func TestSaveListVersionStoresDesignationAlerts(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	ctx := context.Background()
 	_, err := db.SaveListVersion(ctx, ListVersion{List: "un", Hash: "h", Count: 2},
@@ -97,6 +99,7 @@ func TestSaveListVersionStoresDesignationAlerts(t *testing.T) {
 }
 
 func TestSaveAlerts(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	ctx := context.Background()
 	stored, err := db.SaveAlerts(ctx, []Pending{designation("KPi.010")})

@@ -7,6 +7,7 @@ import (
 )
 
 func TestMutes(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	ctx := context.Background()
 	add := func(guild, rule string, until time.Time) int64 {

@@ -8,6 +8,7 @@ import (
 )
 
 func TestOutboxLifeCycle(t *testing.T) {
+	t.Parallel()
 	db, clock := openTest(t)
 	ctx := context.Background()
 	b := batchOf("yonhap", "guid:a")
@@ -66,6 +67,7 @@ func TestOutboxLifeCycle(t *testing.T) {
 }
 
 func TestDueDeliveriesOrderAndLimit(t *testing.T) {
+	t.Parallel()
 	db, clock := openTest(t)
 	ctx := context.Background()
 	var ids []int64
@@ -89,6 +91,7 @@ func TestDueDeliveriesOrderAndLimit(t *testing.T) {
 }
 
 func TestChannelOf(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		target string
 		id     string
@@ -108,6 +111,7 @@ func TestChannelOf(t *testing.T) {
 }
 
 func TestPrefixEnd(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		prefix, end string
 		ok          bool

@@ -10,6 +10,7 @@ import (
 // A full scan of a table that keeps growing (the outbox keeps delivered
 // rows, alerts stay searchable) would make the hot queries slower every day.
 func TestHotQueriesUseIndexes(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	type built struct {
 		name  string

@@ -6,6 +6,7 @@ import (
 )
 
 func TestSubscriptions(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	ctx := context.Background()
 	add := func(s Subscription) int64 {
@@ -50,6 +51,7 @@ func TestSubscriptions(t *testing.T) {
 }
 
 func TestChannelFailuresPauseAndResume(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	ctx := context.Background()
 	for _, rule := range []string{"r1", "r2"} {
@@ -106,6 +108,7 @@ func TestChannelFailuresPauseAndResume(t *testing.T) {
 }
 
 func TestRecordChannelFailureNeverPausesWithoutLimit(t *testing.T) {
+	t.Parallel()
 	db, _ := openTest(t)
 	ctx := context.Background()
 	if _, err := db.AddSubscription(ctx, Subscription{GuildID: "g", ChannelID: "c"}); err != nil {
