@@ -1,7 +1,9 @@
 package discordtest
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -159,6 +161,17 @@ func (s *Server) Messages(channelID string) []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return cloneAll(s.messages[channelID])
+}
+
+// WaitMessages blocks until channelID holds at least n messages, or ctx
+// ends, and returns them.
+func (s *Server) WaitMessages(ctx context.Context, channelID string, n int) ([]Message, error) {
+	err := s.waitFor(ctx, func() bool { return len(s.messages[channelID]) >= n })
+	got := s.Messages(channelID)
+	if err != nil {
+		return got, fmt.Errorf("wait for %d messages in channel %s (have %d): %w", n, channelID, len(got), err)
+	}
+	return got, nil
 }
 
 // WebhookMessages returns the messages executed through webhookID, oldest

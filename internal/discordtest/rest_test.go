@@ -230,3 +230,25 @@ func TestWithoutSpecKeepsTheLimitChecks(t *testing.T) {
 		t.Errorf("failures = %q", rec.errors())
 	}
 }
+
+func TestWaitMessages(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	dg := restOnly(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	go func() {
+		for range 3 {
+			_, _ = dg.ChannelMessageSendComplex(DefaultChannelID, &discordgo.MessageSend{Content: "x", AllowedMentions: noPings})
+		}
+	}()
+	got, err := s.WaitMessages(ctx, DefaultChannelID, 3)
+	if err != nil || len(got) < 3 {
+		t.Fatalf("WaitMessages = %d messages, %v", len(got), err)
+	}
+	short, cancelShort := context.WithTimeout(ctx, 10*time.Millisecond)
+	defer cancelShort()
+	if _, err := s.WaitMessages(short, DefaultChannelID, 4); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("waiting for a fourth: %v, want the deadline", err)
+	}
+}
