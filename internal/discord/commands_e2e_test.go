@@ -3,9 +3,11 @@ package discord
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -111,17 +113,7 @@ func TestAutocompleteReadsTheCurrentRules(t *testing.T) {
 	}
 
 	// Hot reload: thirty rules now, of which autocomplete offers 25.
-	var b strings.Builder
-	b.WriteString("version: 1\nrules:\n")
-	for i := range 30 {
-		b.WriteString("  - id: reloaded-" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "\n")
-		b.WriteString("    title: Reloaded rule\n    category: other\n    severity: low\n    references: [none]\n")
-		b.WriteString("    groups: {x: [zebra]}\n    tests: [{fire: zebra}, {ok: horse}]\n")
-	}
-	set, err := rules.Parse("reloaded.yaml", []byte(b.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := manyRules(t, 30)
 	h.mu.Lock()
 	h.rules = set
 	h.mu.Unlock()
@@ -194,5 +186,108 @@ func TestDroppedGatewayReconnects(t *testing.T) {
 	}
 	if !h.bot.Connected() {
 		t.Errorf("Connected() = false after reconnecting")
+	}
+}
+
+// manyRules is a rule file with n rules, all firing on "zebra".
+func manyRules(t *testing.T, n int) *rules.Set {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("version: 1\nrules:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  - id: reloaded-%02d\n", i)
+		b.WriteString("    title: Reloaded rule\n    category: other\n    severity: low\n    references: [none]\n")
+		b.WriteString("    groups: {x: [zebra]}\n    tests: [{fire: zebra}, {ok: horse}]\n")
+	}
+	set, err := rules.Parse("reloaded.yaml", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+func TestLongListsPageWithButtons(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.mu.Lock()
+	h.rules = manyRules(t, 23)
+	h.mu.Unlock()
+	first := h.interact(0, "rules")
+	if got := answer(first); !strings.Contains(got, "reloaded-00") || strings.Contains(got, "reloaded-10") || !strings.Contains(got, "Page 1 of 3") {
+		t.Fatalf("first page:\n%s", got)
+	}
+	res, err := h.fake.Interact(testContext(t), discordtest.Interaction{
+		Type: discordgo.InteractionMessageComponent, CustomID: pageID("rules", 2, ""),
+		MessageID: first.Original.ID, GuildID: guildID, ChannelID: channelID,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Type != discordgo.InteractionResponseUpdateMessage {
+		t.Errorf("button answered with type %d, want an update", res.Type)
+	}
+	if got := answer(&discordtest.InteractionResult{Original: res.Data}); !strings.Contains(got, "reloaded-22") || !strings.Contains(got, "Page 3 of 3") {
+		t.Errorf("last page:\n%s", got)
+	}
+}
+
+func TestAlertsAndSourcesCommands(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	h := newHarnessWith(t, func(c *Config) {
+		c.Sources = func(context.Context) ([]SourceStatus, error) {
+			return []SourceStatus{
+				{Name: "nknews", URL: "https://www.nknews.org/feed/", LastFetch: now, Result: "ok", NextRun: now.Add(15 * time.Minute)},
+				{Name: "broken", Result: "error", Error: "fetch https://broken.example: 503 Service Unavailable", LastFetch: now},
+			}, nil
+		}
+	})
+	a := kursk()
+	a.Published = now.Add(-time.Hour)
+	h.queue(a)
+	got := answer(h.interact(0, "alerts", discordtest.Opt("query", "Kursk"), discordtest.Opt("days", 7)))
+	for _, want := range []string{"Alerts of the last 7 days", "**high** dprk-labor-abroad", "[North Korea to send 6,000 workers to Russia's Kursk](https://news.example/kursk)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("/alerts lacks %q:\n%s", want, got)
+		}
+	}
+	if none := h.interact(0, "alerts", discordtest.Opt("query", "submarine")); !strings.Contains(none.Content(), "No alerts in the last 30 days match") {
+		t.Errorf("/alerts without hits: %q", none.Content())
+	}
+	got = answer(h.interact(0, "sources"))
+	for _, want := range []string{"🟢 **nknews** ok, last fetch <t:", "next <t:", "🔴 **broken** error", "503 Service Unavailable"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("/sources lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestUnsubscribeCompletesAndRemoves(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.subscribe("category", "arms")
+	h.subscribe("rule", "dprk-labor-abroad")
+	typed := discordtest.Focused("id", "")
+	typed.Type = discordgo.ApplicationCommandOptionInteger
+	res, err := h.fake.Interact(testContext(t), discordtest.Interaction{
+		Type: discordgo.InteractionApplicationCommandAutocomplete, Command: "unsubscribe",
+		Options: []*discordgo.ApplicationCommandInteractionDataOption{typed},
+		GuildID: guildID, ChannelID: channelID, Permissions: adminPerm,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Choices) != 2 || !strings.Contains(res.Choices[1].Name, "rule=dprk-labor-abroad") {
+		t.Fatalf("choices %+v", res.Choices)
+	}
+	id := int64(res.Choices[1].Value.(float64))
+	if got := h.interact(adminPerm, "unsubscribe", discordtest.Opt("id", id)).Content(); got != fmt.Sprintf("Removed subscription #%d.", id) {
+		t.Errorf("/unsubscribe: %q", got)
+	}
+	if got := h.interact(adminPerm, "unsubscribe", discordtest.Opt("id", id)).Content(); !strings.Contains(got, "no subscription") {
+		t.Errorf("/unsubscribe again: %q", got)
+	}
+	if subs, _ := h.db.Subscriptions(testContext(t), guildID); len(subs) != 1 || subs[0].Category != "arms" {
+		t.Errorf("left %+v", subs)
 	}
 }

@@ -220,6 +220,14 @@ func TestMissingAccessPausesTheSubscription(t *testing.T) {
 			if err != nil || len(targets) != 0 {
 				t.Errorf("targets of a paused channel: %v %v", targets, err)
 			}
+			// Subscribing the channel again resumes it.
+			res := h.interact(adminPerm, "subscribe", discordtest.ChannelOpt("channel", otherChan))
+			if !strings.Contains(res.Content(), "Resumed 1 paused subscription") {
+				t.Errorf("re-subscribing: %q", res.Content())
+			}
+			if got := answer(h.interact(0, "subscriptions")); strings.Contains(got, "paused") {
+				t.Errorf("still paused after re-subscribing: %q", got)
+			}
 		})
 	}
 }

@@ -54,7 +54,17 @@ func subscribe(ctx context.Context, r *request) (MessagePayload, error) {
 	if err != nil {
 		return MessagePayload{}, fmt.Errorf("add subscription: %w", err)
 	}
-	return MessagePayload{Content: fmt.Sprintf("Subscribed <#%s> to %s (subscription #%d).", s.ChannelID, describeFilter(s), id)}, nil
+	text := fmt.Sprintf("Subscribed <#%s> to %s (subscription #%d).", s.ChannelID, describeFilter(s), id)
+	// Subscribing again is how an admin says the channel works again (after
+	// fixing the bot's access): resume what failed deliveries paused.
+	resumed, err := r.bot.cfg.Store.ResumeChannel(ctx, s.ChannelID)
+	if err != nil {
+		return MessagePayload{}, fmt.Errorf("resume channel %s: %w", s.ChannelID, err)
+	}
+	if resumed > 0 {
+		text += fmt.Sprintf(" Resumed %d paused subscription(s) of that channel.", resumed)
+	}
+	return MessagePayload{Content: text}, nil
 }
 
 // checkFilter refuses filters that name no known rule, category or severity.
