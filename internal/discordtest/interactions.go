@@ -22,11 +22,11 @@ type Interaction struct {
 	Options     []*discordgo.ApplicationCommandInteractionDataOption
 	CustomID    string   // component custom_id (button presses)
 	MessageID   string   // the message carrying the component
-	Values      []string // selected values (select menus)
-	GuildID     string   // "" with DM true: a direct message
-	ChannelID   string
-	DM          bool
-	UserID      string
+	Values      []string // selected values: a select menu rather than a button
+	GuildID     string   // default: the first guild
+	ChannelID   string   // default: the first guild's first channel
+	DM          bool     // sent from a direct message: no guild, a user not a member
+	UserID      string   // default: DefaultUserID
 	Username    string
 	Permissions int64 // the member's permission bitfield in the channel
 }
@@ -282,7 +282,11 @@ func (s *Server) interactionData(in Interaction, p *pendingInteraction) (map[str
 			return nil, fmt.Errorf("discordtest: no message %q carries component %q", in.MessageID, in.CustomID)
 		}
 		p.target = target
-		return map[string]any{"custom_id": in.CustomID, "component_type": discordgo.ButtonComponent, "values": in.Values}, nil
+		kind := discordgo.ButtonComponent
+		if len(in.Values) > 0 {
+			kind = discordgo.SelectMenuComponent
+		}
+		return map[string]any{"custom_id": in.CustomID, "component_type": kind, "values": in.Values}, nil
 	}
 	cmd, ok := s.registeredCommand(in.GuildID, in.Command)
 	if !ok {

@@ -80,6 +80,7 @@ type Server struct {
 	interactions map[string]*pendingInteraction // by interaction token
 	forbidden    map[string]bool                // channel ids answering 403
 	deleted      map[string]bool                // channel ids answering 404
+	deletedHooks map[string]bool                // webhook ids answering 404
 	buckets      map[string]*bucket
 	rateLimited  map[string]int
 	// retryNotBefore is when each bucket's last 429 allows a retry;
@@ -110,6 +111,7 @@ func New(t testing.TB, opts ...Option) *Server {
 		interactions:   map[string]*pendingInteraction{},
 		forbidden:      map[string]bool{},
 		deleted:        map[string]bool{},
+		deletedHooks:   map[string]bool{},
 		buckets:        map[string]*bucket{},
 		rateLimited:    map[string]int{},
 		retryNotBefore: map[string]time.Time{},

@@ -9,7 +9,7 @@ import (
 func (s *Server) DeleteWebhook(webhookID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.deleted["webhook:"+webhookID] = true
+	s.deletedHooks[webhookID] = true
 }
 
 func unknownWebhook() apiError { return apiError{Message: "Unknown Webhook", Code: codeUnknownWebhook} }
@@ -23,7 +23,7 @@ func (s *Server) webhookRoute(c *call) {
 		return
 	}
 	s.mu.Lock()
-	deleted := s.deleted["webhook:"+id]
+	deleted := s.deletedHooks[id]
 	s.mu.Unlock()
 	if deleted {
 		s.reply(c, http.StatusNotFound, unknownWebhook())
