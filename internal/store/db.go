@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -171,15 +172,16 @@ func (db *DB) Close() error {
 
 func (db *DB) close() error {
 	errs := []error{db.read.Close()}
-	// Let SQLite refresh the statistics its planner uses, as it recommends
-	// before closing a long-lived connection.
-	if _, err := db.write.Exec("PRAGMA optimize"); err != nil {
-		errs = append(errs, fmt.Errorf("optimize: %w", classify(err)))
-	}
-	// A truncating checkpoint leaves a self-contained database file behind;
-	// it fails harmlessly if another process is still reading.
-	if _, err := db.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-		errs = append(errs, fmt.Errorf("checkpoint: %w", classify(err)))
+	// Both steps are housekeeping that another process may be holding up:
+	// a lock makes them wait at most the busy timeout and is not an error.
+	//
+	// PRAGMA optimize refreshes the statistics the query planner uses, as
+	// SQLite recommends before closing a long-lived connection. A truncating
+	// checkpoint leaves a self-contained database file behind.
+	for _, pragma := range []string{"PRAGMA optimize", "PRAGMA wal_checkpoint(TRUNCATE)"} {
+		if _, err := db.write.Exec(pragma); err != nil && !errors.Is(classify(err), ErrLocked) {
+			errs = append(errs, fmt.Errorf("%s: %w", pragma, classify(err)))
+		}
 	}
 	errs = append(errs, db.write.Close())
 	if err := errors.Join(errs...); err != nil {
@@ -313,7 +315,12 @@ type sqliteError struct {
 	err  error
 }
 
-func (e *sqliteError) Error() string   { return e.kind.Error() + " (" + e.err.Error() + ")" }
+func (e *sqliteError) Error() string {
+	if strings.Contains(e.err.Error(), e.kind.Error()) {
+		return e.err.Error() // SQLite's words already say it
+	}
+	return e.kind.Error() + " (" + e.err.Error() + ")"
+}
 func (e *sqliteError) Unwrap() []error { return []error{e.kind, e.err} }
 
 // classify marks SQLite errors that need a specific reaction: a lock held

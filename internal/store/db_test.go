@@ -217,6 +217,16 @@ func TestLockedDatabase(t *testing.T) {
 		t.Errorf("readers blocked by the lock: %v, %v", seen, err)
 	}
 
+	// Another process can still open the store: an up-to-date schema needs
+	// no write lock.
+	second, err := OpenWith(ctx, path, Options{BusyTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("open while another process writes: %v", err)
+	}
+	if err := second.Close(); err != nil {
+		t.Errorf("close while another process writes: %v", err)
+	}
+
 	if _, err := other.Exec("COMMIT"); err != nil {
 		t.Fatal(err)
 	}

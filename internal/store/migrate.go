@@ -50,6 +50,19 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return fmt.Errorf("read migrations: %w", err)
 	}
+	return migrateTo(ctx, db, ms)
+}
+
+func migrateTo(ctx context.Context, db *sql.DB, ms []migration) error {
+	// An up-to-date schema needs no write lock: checking first lets the
+	// store open while another process is writing.
+	var version int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("migrate: read schema version: %w", err)
+	}
+	if version == len(ms) {
+		return nil
+	}
 	for {
 		applied, err := applyNext(ctx, db, ms)
 		if err != nil {
