@@ -204,6 +204,9 @@ type harness struct {
 	logs    *syncBuffer
 	fetcher *source.Fetcher
 	mon     *monitor.Monitor
+
+	pollsMu sync.Mutex
+	polls   []monitor.Stats // every poll's outcome, as told to OnPoll
 }
 
 // newHarness starts a feed server and a monitor over a new database. The
@@ -252,6 +255,11 @@ func (h *harness) open() {
 		Log:     slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:     h.clock.Now,
 		Jitter:  -1,
+		OnPoll: func(s monitor.Stats, _ error) {
+			h.pollsMu.Lock()
+			defer h.pollsMu.Unlock()
+			h.polls = append(h.polls, s)
+		},
 	})
 	if err != nil {
 		h.t.Fatalf("monitor.New: %v", err)
@@ -266,6 +274,19 @@ func (h *harness) restart() {
 		h.t.Fatalf("close store: %v", err)
 	}
 	h.open()
+}
+
+// pollStatuses lists the status of every poll of a source so far.
+func (h *harness) pollStatuses(source string) []string {
+	h.pollsMu.Lock()
+	defer h.pollsMu.Unlock()
+	var out []string
+	for _, s := range h.polls {
+		if s.Source == source {
+			out = append(out, s.Status)
+		}
+	}
+	return out
 }
 
 func (h *harness) setSources(sources ...src) {

@@ -67,6 +67,8 @@ type Config struct {
 	// (default 10), so that a feed of bare links cannot cost a hundred
 	// requests every time it is polled.
 	Articles int
+	// OnPoll, when set, is told the outcome of every poll (for metrics).
+	OnPoll func(Stats, error)
 }
 
 func (c *Config) setDefaults() error {

@@ -140,6 +140,9 @@ func TestBackoffAndRecovery(t *testing.T) {
 	if n := len(h.drain()); n != 1 {
 		t.Errorf("recovered source printed %d alerts, want 1", n)
 	}
+	if got, want := h.pollStatuses("wire"), []string{"error", "skipped", "error", "ok"}; !slices.Equal(got, want) {
+		t.Errorf("polls told to OnPoll: %v, want %v", got, want)
+	}
 }
 
 func TestRetryAfterHonoured(t *testing.T) {

@@ -116,6 +116,9 @@ func (m *Monitor) PollSource(ctx context.Context, src rules.Source) (Stats, erro
 		p.stats.Status = StatusError
 	}
 	m.logPoll(p, err)
+	if m.cfg.OnPoll != nil {
+		m.cfg.OnPoll(p.stats, err)
+	}
 	return p.stats, err
 }
 
