@@ -80,6 +80,9 @@ func TestCheckURLIsFetchedAfterDeferring(t *testing.T) {
 	if got := answer(refused); !strings.Contains(got, "Could not fetch that URL") || !strings.Contains(got, "loopback") {
 		t.Errorf("guarded fetch refusal not shown: %q", got)
 	}
+	if refused.Original != nil || len(refused.Followups) != 1 || !refused.Followups[0].Ephemeral() {
+		t.Errorf("the error after a public deferral is not an ephemeral follow-up: %+v", refused)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if len(fetched) != 2 {
@@ -289,5 +292,41 @@ func TestUnsubscribeCompletesAndRemoves(t *testing.T) {
 	}
 	if subs, _ := h.db.Subscriptions(testContext(t), guildID); len(subs) != 1 || subs[0].Category != "arms" {
 		t.Errorf("left %+v", subs)
+	}
+}
+
+func TestSlowCommandIsDeferredInTime(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, func(c *Config) {
+		c.Lookup = func(ctx context.Context, name, list string, limit int) ([]LookupResult, error) {
+			// Longer than Discord waits for a first answer.
+			select {
+			case <-time.After(autoDefer + 500*time.Millisecond):
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			return nil, nil
+		}
+	})
+	res := h.interact(0, "lookup", discordtest.Opt("name", "nobody"))
+	if res.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource {
+		t.Errorf("callback type %d, want deferred", res.Type)
+	}
+	if got := answer(res); !strings.Contains(got, "No entry on the loaded lists matches") {
+		t.Errorf("answer after deferring: %q", got)
+	}
+}
+
+func TestConnectedFollowsTheGateway(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	if !h.bot.Connected() {
+		t.Fatal("not connected after Start")
+	}
+	if err := h.bot.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if h.bot.Connected() {
+		t.Error("connected after Close")
 	}
 }

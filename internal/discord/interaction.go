@@ -40,8 +40,8 @@ type request struct {
 	opts map[string]*discordgo.ApplicationCommandInteractionDataOption
 
 	mu        sync.Mutex
-	ephemeral bool
-	deferred  bool
+	ephemeral bool // the command answers ephemerally
+	deferred  bool // a deferred answer ("thinking…") is showing
 	answered  bool
 }
 
@@ -186,11 +186,16 @@ func (r *request) reply(ctx context.Context, msg MessagePayload) {
 	}
 	r.answered = true
 	var err error
-	if r.deferred {
-		err = r.editOriginalLocked(ctx, msg)
-	} else {
+	switch {
+	case !r.deferred:
 		msg.Flags |= r.flags()
 		err = r.callbackLocked(ctx, discordgo.InteractionResponseChannelMessageWithSource, msg)
+	case msg.Flags&discordgo.MessageFlagsEphemeral != 0 && !r.ephemeral:
+		// An error after a public deferral: the visibility of a deferred
+		// answer cannot change, so it is replaced by an ephemeral follow-up.
+		err = r.replaceWithEphemeralLocked(ctx, msg)
+	default:
+		err = r.editOriginalLocked(ctx, msg)
 	}
 	if err != nil {
 		r.bot.cfg.Log.Warn("answer interaction", "err", err)
@@ -210,13 +215,10 @@ func (r *request) fail(err error) {
 			text = "That took too long; please try again."
 		}
 	}
-	r.mu.Lock()
-	r.ephemeral = true
-	r.mu.Unlock()
 	// The timeout of the command may be what failed: answer with a fresh one.
 	ctx, cancel := context.WithTimeout(r.bot.ctx, restTimeout)
 	defer cancel()
-	r.reply(ctx, MessagePayload{Content: fitPlain("⚠️ "+text, maxContent)})
+	r.reply(ctx, MessagePayload{Content: fitPlain("⚠️ "+text, maxContent), Flags: discordgo.MessageFlagsEphemeral})
 }
 
 func (r *request) flags() discordgo.MessageFlags {
@@ -257,6 +259,22 @@ func (r *request) editOriginalLocked(ctx context.Context, msg MessagePayload) er
 	_, err := r.bot.session.RequestWithBucketID(http.MethodPatch, endpoint, msg, endpoint, discordgo.WithContext(ctx))
 	if err != nil {
 		return fmt.Errorf("edit deferred answer: %w", err)
+	}
+	return nil
+}
+
+// replaceWithEphemeralLocked deletes the deferred answer and sends msg as an
+// ephemeral follow-up.
+func (r *request) replaceWithEphemeralLocked(ctx context.Context, msg MessagePayload) error {
+	appID := r.bot.applicationID()
+	original := discordgo.EndpointInteractionResponseActions(appID, r.i.Token)
+	if _, err := r.bot.session.RequestWithBucketID(http.MethodDelete, original, nil, original, discordgo.WithContext(ctx)); err != nil {
+		r.bot.cfg.Log.Warn("delete deferred answer", "err", err)
+	}
+	followup := discordgo.EndpointFollowupMessage(appID, r.i.Token)
+	msg.Flags = discordgo.MessageFlagsEphemeral
+	if _, err := r.bot.session.RequestWithBucketID(http.MethodPost, followup, msg, followup, discordgo.WithContext(ctx)); err != nil {
+		return fmt.Errorf("ephemeral follow-up: %w", err)
 	}
 	return nil
 }
