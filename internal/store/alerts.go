@@ -129,8 +129,8 @@ func (db *DB) Alert(ctx context.Context, id int64) (alert.Alert, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return alert.Alert{}, fmt.Errorf("alert %d: %w", id, ErrNotFound)
 	}
-	if err == nil && storyID.Valid {
-		a.AlsoReportedBy, err = alsoReportedBy(ctx, db.read, storyID.Int64, a.Source)
+	if err == nil {
+		err = db.addAlsoReportedBy(ctx, &a, storyID)
 	}
 	if err != nil {
 		return alert.Alert{}, fmt.Errorf("alert %d: %w", id, classify(err))
@@ -244,14 +244,22 @@ func (db *DB) queryAlerts(ctx context.Context, query string, args ...any) ([]ale
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows.Close()
-	for i, storyID := range stories {
-		if !storyID.Valid {
-			continue
-		}
-		if alerts[i].AlsoReportedBy, err = alsoReportedBy(ctx, db.read, storyID.Int64, alerts[i].Source); err != nil {
+	rows.Close() // free the connection before the next queries
+	for i := range alerts {
+		if err := db.addAlsoReportedBy(ctx, &alerts[i], stories[i]); err != nil {
 			return nil, err
 		}
 	}
 	return alerts, nil
+}
+
+// addAlsoReportedBy fills in the other sources of the alert's story, if it
+// has one.
+func (db *DB) addAlsoReportedBy(ctx context.Context, a *alert.Alert, storyID sql.NullInt64) error {
+	if !storyID.Valid {
+		return nil
+	}
+	var err error
+	a.AlsoReportedBy, err = alsoReportedBy(ctx, db.read, storyID.Int64, a.Source)
+	return err
 }

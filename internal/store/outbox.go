@@ -9,14 +9,9 @@ import (
 	"time"
 )
 
-// Outbox row states. A row starts pending; delivered, failed and skipped are
-// final.
-const (
-	statusPending   = "pending"
-	statusDelivered = "delivered"
-	statusFailed    = "failed"
-	statusSkipped   = "skipped"
-)
+// An outbox row starts pending: DueDeliveries offers it until one of
+// MarkDelivered, MarkFailed or MarkSkipped gives it its final status;
+// MarkRetry keeps it pending and moves its next attempt.
 
 // ErrNotPending means an outbox row has already reached a final state.
 var ErrNotPending = errors.New("delivery is no longer pending")
@@ -118,13 +113,10 @@ func (db *DB) queryDeliveries(ctx context.Context, query string, args ...any) ([
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows.Close()
-	for i, storyID := range stories {
-		if storyID.Valid {
-			a := &ds[i].Alert
-			if a.AlsoReportedBy, err = alsoReportedBy(ctx, db.read, storyID.Int64, a.Source); err != nil {
-				return nil, err
-			}
+	rows.Close() // free the connection before the next queries
+	for i := range ds {
+		if err := db.addAlsoReportedBy(ctx, &ds[i].Alert, stories[i]); err != nil {
+			return nil, err
 		}
 	}
 	return ds, nil
