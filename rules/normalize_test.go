@@ -30,16 +30,17 @@ func referenceNormalize(s string) string {
 	return b.String()
 }
 
-// TestNormalizeAgreesWithReference checks the fast paths against x/text for
-// every character of the first three planes, alone and between letters.
+// TestNormalizeAgreesWithReference checks the table-driven fast path
+// against x/text for every character of the Basic Multilingual Plane (the
+// plane the table covers) between letters, and for a sample of the rest.
 func TestNormalizeAgreesWithReference(t *testing.T) {
 	n := newNormalizer(true)
 	bad := 0
 	for r := rune(0x80); r < 0x30000 && bad < 10; r++ {
-		if !utf8.ValidRune(r) {
+		if !utf8.ValidRune(r) || r >= 0x10000 && r%97 != 0 {
 			continue
 		}
-		for _, s := range []string{string(r), "a" + string(r) + "b", "e" + string(r)} {
+		for _, s := range []string{"a" + string(r) + "b", "e" + string(r)} {
 			n.normalize(s)
 			if got, want := string(n.text), referenceNormalize(s); got != want {
 				t.Errorf("%U in %+q: got %+q, want %+q", r, s, got, want)

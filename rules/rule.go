@@ -62,11 +62,15 @@ func (l *loader) rule(n *yaml.Node, f *file) *Rule {
 	r := &Rule{Pos: l.pos(n)}
 	var condNode, testsNode *yaml.Node
 	ok := l.fields(n, "a rule", map[string]func(k, v *yaml.Node){
-		"id":          func(k, v *yaml.Node) { r.ID = l.name(v, "rule id", l.ruleIDs) },
-		"title":       func(k, v *yaml.Node) { r.Title = l.nonEmpty(v, "title") },
-		"category":    func(k, v *yaml.Node) { r.Category = l.oneOf(v, "category", Categories...) },
-		"severity":    func(k, v *yaml.Node) { r.Severity = l.oneOf(v, "severity", Severities...) },
-		"references":  func(k, v *yaml.Node) { r.References = l.strings(v, "references") },
+		"id":       func(k, v *yaml.Node) { r.ID = l.name(v, "rule id", l.ruleIDs) },
+		"title":    func(k, v *yaml.Node) { r.Title = l.nonEmpty(v, "title") },
+		"category": func(k, v *yaml.Node) { r.Category = l.oneOf(v, "category", Categories...) },
+		"severity": func(k, v *yaml.Node) { r.Severity = l.oneOf(v, "severity", Severities...) },
+		"references": func(k, v *yaml.Node) {
+			if r.References = l.strings(v, "references"); len(r.References) == 0 && v.Kind == yaml.SequenceNode {
+				l.errorf(v, "references is empty; name the legal basis, e.g. UNSCR 2397 (2017) OP8")
+			}
+		},
 		"description": func(k, v *yaml.Node) { r.Description = l.str(v, "description") },
 		"groups":      func(k, v *yaml.Node) { l.groups(v, r, f) },
 		"condition":   func(k, v *yaml.Node) { r.Condition, condNode = l.nonEmpty(v, "condition"), v },
