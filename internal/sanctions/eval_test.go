@@ -44,36 +44,27 @@ func TestNameSearchEvaluation(t *testing.T) {
 	entries := realLists(t)
 	ix := NewIndex(entries)
 	sets := map[string][]evalQuery{
-		"alias":     aliasQueries(entries, 1500),
-		"generated": generatedQueries(entries, 900),
+		"alias":     aliasQueries(entries, 800),
+		"generated": generatedQueries(entries, 630),
 		"hand":      handQueries(t),
 	}
 	for _, kind := range []string{"alias", "generated", "hand"} {
-		queries := sets[kind]
-		r1, r5, misses := recall(ix, queries)
-		t.Logf("%-9s n=%4d recall@1 %.3f recall@5 %.3f", kind, len(queries), r1, r5)
+		results := searchAll(ix, sets[kind])
+		r1, r5, misses := recall(results, DefaultMinScore)
+		t.Logf("%-9s n=%4d recall@1 %.3f recall@5 %.3f", kind, len(results), r1, r5)
 		for _, m := range misses[:min(len(misses), 8)] {
 			t.Logf("    missed: %s", m)
 		}
 		if f := evalFloors[kind]; r1 < f.recall1 || r5 < f.recall5 {
 			t.Errorf("%s: recall@1 %.3f (floor %.2f), recall@5 %.3f (floor %.2f)", kind, r1, f.recall1, r5, f.recall5)
 		}
-	}
-	byKind := map[string][2]int{}
-	for _, q := range sets["generated"] {
-		c := byKind[q.kind]
-		if rank(ix, q) == 1 {
-			c[0]++
+		if kind == "generated" {
+			logByVariantKind(t, results)
+			logThresholdSweep(t, ix, results, notListedNames(t))
 		}
-		c[1]++
-		byKind[q.kind] = c
-	}
-	for kind, c := range byKind {
-		t.Logf("    generated %-13s recall@1 %.3f (n=%d)", kind, float64(c[0])/float64(c[1]), c[1])
 	}
 
 	names := notListedNames(t)
-	logThresholdSweep(t, ix, sets["generated"], names)
 	var fp []string
 	for _, name := range names {
 		if hits := ix.Search(name, SearchOptions{Limit: 1}); len(hits) > 0 {
@@ -87,60 +78,93 @@ func TestNameSearchEvaluation(t *testing.T) {
 	}
 }
 
-// logThresholdSweep shows what other thresholds would give, the evidence
-// behind DefaultMinScore.
-func logThresholdSweep(t *testing.T, ix *Index, queries []evalQuery, names []string) {
-	for _, min := range []float64{0.70, 0.75, 0.80, 0.85, 0.90} {
-		var found, fp int
-		for _, q := range queries {
-			for _, h := range ix.Search(q.text, SearchOptions{Limit: 5, MinScore: min}) {
-				if h.Entry.Key() == q.key {
-					found++
-					break
-				}
-			}
-		}
-		for _, name := range names {
-			if len(ix.Search(name, SearchOptions{Limit: 1, MinScore: min})) > 0 {
-				fp++
-			}
-		}
-		t.Logf("    threshold %.2f: generated recall@5 %.3f, false positives %.3f", min, float64(found)/float64(len(queries)), float64(fp)/float64(len(names)))
-	}
+// sweepFloor is the lowest threshold evaluated: each query is searched once
+// at it, and higher thresholds filter those hits (the candidate pruning is
+// exact, so a search at a higher threshold returns the same hits above it).
+const sweepFloor = 0.70
+
+type evalResult struct {
+	query evalQuery
+	hits  []Hit
 }
 
-func recall(ix *Index, queries []evalQuery) (r1, r5 float64, misses []string) {
+func searchAll(ix *Index, queries []evalQuery) []evalResult {
+	results := make([]evalResult, len(queries))
+	for i, q := range queries {
+		results[i] = evalResult{q, ix.Search(q.text, SearchOptions{Limit: 50, MinScore: sweepFloor})}
+	}
+	return results
+}
+
+// rank is the expected entry's rank among the hits at or above minScore,
+// or 0 when it is not among them.
+func (r evalResult) rank(minScore float64) int {
+	for _, h := range r.hits {
+		if h.Entry.Key() != r.query.key || h.Score < minScore {
+			continue
+		}
+		better := 0
+		for _, o := range r.hits {
+			if o.Score > h.Score {
+				better++
+			}
+		}
+		return better + 1
+	}
+	return 0
+}
+
+func recall(results []evalResult, minScore float64) (r1, r5 float64, misses []string) {
 	var at1, at5 int
-	for _, q := range queries {
-		switch r := rank(ix, q); {
-		case r == 1:
+	for _, r := range results {
+		switch rank := r.rank(minScore); {
+		case rank == 1:
 			at1++
 			at5++
-		case r > 0 && r <= 5:
+		case rank > 0 && rank <= 5:
 			at5++
 		default:
-			misses = append(misses, q.kind+" "+q.text+" → "+q.key)
+			misses = append(misses, r.query.kind+" "+r.query.text+" → "+r.query.key)
 		}
 	}
-	n := float64(len(queries))
+	n := float64(len(results))
 	return float64(at1) / n, float64(at5) / n, misses
 }
 
-// rank is the expected entry's rank among the hits, or 0 when it is absent.
-func rank(ix *Index, q evalQuery) int {
-	hits := ix.Search(q.text, SearchOptions{Limit: 50})
-	for _, h := range hits {
-		if h.Entry.Key() == q.key {
-			better := 0
-			for _, o := range hits {
-				if o.Score > h.Score {
-					better++
-				}
-			}
-			return better + 1
+func logByVariantKind(t *testing.T, results []evalResult) {
+	byKind := map[string][]evalResult{}
+	var kinds []string
+	for _, r := range results {
+		if byKind[r.query.kind] == nil {
+			kinds = append(kinds, r.query.kind)
+		}
+		byKind[r.query.kind] = append(byKind[r.query.kind], r)
+	}
+	for _, kind := range kinds {
+		r1, _, _ := recall(byKind[kind], DefaultMinScore)
+		t.Logf("    generated %-14s recall@1 %.3f (n=%d)", kind, r1, len(byKind[kind]))
+	}
+}
+
+// logThresholdSweep shows what other thresholds would give, the evidence
+// behind DefaultMinScore.
+func logThresholdSweep(t *testing.T, ix *Index, results []evalResult, names []string) {
+	top := make([]float64, len(names))
+	for i, name := range names {
+		if hits := ix.Search(name, SearchOptions{Limit: 1, MinScore: sweepFloor}); len(hits) > 0 {
+			top[i] = hits[0].Score
 		}
 	}
-	return 0
+	for _, min := range []float64{sweepFloor, 0.75, 0.80, 0.85, 0.90} {
+		r1, r5, _ := recall(results, min)
+		fp := 0
+		for _, score := range top {
+			if score >= min {
+				fp++
+			}
+		}
+		t.Logf("    threshold %.2f: generated recall@1 %.3f recall@5 %.3f, false positives %.3f", min, r1, r5, float64(fp)/float64(len(names)))
+	}
 }
 
 func aliasQueries(entries []Entry, n int) []evalQuery {

@@ -491,3 +491,30 @@ func (ix *Index) bestPerEntry(s *scratch, limit int) []Hit {
 	}
 	return hits
 }
+
+// LookupResult is a hit in the JSON form of `embargo lookup --json`
+// (DESIGN.md) and of the /lookup embed's fields.
+type LookupResult struct {
+	List     string   `json:"list"`
+	Ref      string   `json:"ref"`
+	Name     string   `json:"name"`
+	Matched  string   `json:"matched"`
+	Type     string   `json:"type"`
+	Score    float64  `json:"score"`
+	Program  string   `json:"program"`
+	ListedOn string   `json:"listed_on"`
+	Aliases  []string `json:"aliases"`
+	IMO      string   `json:"imo,omitempty"`
+}
+
+// Result describes the hit for output.
+func (h Hit) Result() LookupResult {
+	aliases := h.Entry.AliasNames()
+	if aliases == nil {
+		aliases = []string{}
+	}
+	return LookupResult{
+		List: h.Entry.List, Ref: h.Entry.Ref, Name: h.Entry.Name, Matched: h.Matched, Type: h.Entry.Type,
+		Score: h.Score, Program: h.Entry.Program(), ListedOn: h.Entry.ListedOn, Aliases: aliases, IMO: h.Entry.IMO,
+	}
+}

@@ -1,6 +1,7 @@
 package sanctions
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
 	"strings"
@@ -179,5 +180,23 @@ func TestSearchConcurrent(t *testing.T) {
 		if got := <-done; !slices.Equal(got, want) {
 			t.Errorf("concurrent search = %v, want %v", got, want)
 		}
+	}
+}
+
+func TestHitResultJSON(t *testing.T) {
+	ix := fixtureIndex(t)
+	hits := ix.Search("Korea Mining Development Trading", SearchOptions{Limit: 1})
+	if len(hits) != 1 {
+		t.Fatalf("hits = %v", hits)
+	}
+	got, err := json.Marshal(hits[0].Result())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"list":"ofac","ref":"9345","name":"KOREA MINING DEVELOPMENT TRADING CORPORATION",` +
+		`"matched":"KOREA MINING DEVELOPMENT TRADING CORPORATION","type":"entity","score":1,` +
+		`"program":"NPWMD, DPRK2","listed_on":"","aliases":["KOMID","CHANGGWANG SINYONG CORPORATION"]}`
+	if string(got) != want {
+		t.Errorf("JSON =\n%s\nwant\n%s", got, want)
 	}
 }
