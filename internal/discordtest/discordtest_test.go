@@ -550,33 +550,50 @@ func restCode(err error) int {
 	return 0
 }
 
-func TestDropGatewayReconnects(t *testing.T) {
+func TestGatewayFaultsKeepInteractionsAnswered(t *testing.T) {
 	t.Parallel()
-	s := New(t)
-	dg := connect(t, s, answerWith("ok", nil))
-	registerCommands(t, dg, s)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := s.Interact(ctx, Interaction{Command: "rules"}); err != nil {
-		t.Fatal(err)
+	cases := []struct {
+		name          string
+		fault         func(*Server)
+		waitReconnect bool
+	}{
+		// Dispatched at once, the interaction may reach the client only
+		// through the replay that follows its RESUME.
+		{"drop then interact at once", (*Server).DropGateway, false},
+		{"drop then interact after reconnecting", (*Server).DropGateway, true},
+		{"RECONNECT op 7", (*Server).RequestReconnect, false},
 	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			// discordgo waits a second before reconnecting: the deadline
+			// leaves room for it on a busy machine.
+			s := New(t, WithInteractionDeadline(15*time.Second))
+			dg := connect(t, s, answerWith("ok", nil))
+			registerCommands(t, dg, s)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if _, err := s.Interact(ctx, Interaction{Command: "rules"}); err != nil {
+				t.Fatal(err)
+			}
 
-	s.DropGateway()
-	// Wait for the reconnection before dispatching: Interact would otherwise
-	// see the dropped connection as still open.
-	if err := s.waitFor(ctx, func() bool { return s.gw.stats.Connections >= 2 && s.readyLocked() }); err != nil {
-		t.Fatalf("no reconnection: %v", err)
-	}
-	res, err := s.Interact(ctx, Interaction{Command: "rules"})
-	if err != nil {
-		t.Fatalf("interaction after the drop: %v", err)
-	}
-	if res.Content() != "ok rules" {
-		t.Errorf("content = %q", res.Content())
-	}
-	st := s.GatewayStats()
-	if st.Resumes+st.Identifies < 2 {
-		t.Errorf("stats = %+v, want a RESUME or a second IDENTIFY", st)
+			tc.fault(s)
+			if tc.waitReconnect {
+				if err := s.waitFor(ctx, func() bool { return s.gw.stats.Connections >= 2 && s.readyLocked() }); err != nil {
+					t.Fatalf("no reconnection: %v", err)
+				}
+			}
+			res, err := s.Interact(ctx, Interaction{Command: "rules"})
+			if err != nil {
+				t.Fatalf("interaction after the fault: %v", err)
+			}
+			if res.Content() != "ok rules" {
+				t.Errorf("content = %q", res.Content())
+			}
+			if st := s.GatewayStats(); st.Connections < 2 || st.Resumes+st.Identifies < 2 {
+				t.Errorf("stats = %+v, want a new connection with a RESUME or a second IDENTIFY", st)
+			}
+		})
 	}
 }
 
