@@ -1,12 +1,3 @@
-// Package sanctions parses the UN Security Council Consolidated List and the
-// US OFAC SDN list, compares versions of them into designation changes, keeps
-// versions in the store, and indexes every name for fuzzy lookup.
-//
-// The flow of one list is: an Opener fetches the raw file, ParseUN or ParseOFAC
-// turns it into entries (rejecting a truncated or malformed file whole), Diff
-// compares them with the active version, and a Syncer stores the new version
-// together with one designation alert per change. NewIndex builds the name
-// index that /lookup and `embargo lookup` search.
 package sanctions
 
 import (
