@@ -182,6 +182,43 @@ func TestConcurrentReadersAndWriter(t *testing.T) {
 	}
 }
 
+// Two stores on one file (say `embargo run` and `embargo lists sync`) take
+// turns at writing: the busy timeout absorbs the other's short transactions.
+func TestTwoStoresWriteTheSameFile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "embargo.db")
+	var stores [2]*DB
+	for i := range stores {
+		db, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		stores[i] = db
+	}
+	const each = 10
+	var wg sync.WaitGroup
+	errs := make(chan error, len(stores)*each)
+	for i, db := range stores {
+		wg.Go(func() {
+			for j := range each {
+				if _, err := db.SaveBatch(ctx, batchOf("s", fmt.Sprintf("guid:%d-%d", i, j))); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if pending, _, err := stores[0].OutboxStats(ctx); err != nil || pending != len(stores)*each {
+		t.Errorf("pending = %d, %v; want %d", pending, err, len(stores)*each)
+	}
+}
+
 // rawConn opens the file outside the store, as another process would.
 func rawConn(t *testing.T, path string) *sql.DB {
 	t.Helper()
