@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/embargo-watch/embargo/internal/monitor"
 )
 
 // Each broken source marks itself unhealthy with a clear error, while a
@@ -216,4 +218,18 @@ func TestShutdownDuringStalledFetch(t *testing.T) {
 	if n := len(h.drain()); n != 1 {
 		t.Errorf("after shutdown the store printed %d alerts, want 1", n)
 	}
+}
+
+func TestStoreFailureFailsThePass(t *testing.T) {
+	h := newHarness(t)
+	h.srv.serveFile(t, "/wire.rss", rssType, "wire.rss")
+	h.setSources(src{name: "wire", url: h.srv.URL + "/wire.rss"})
+	if err := h.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	err := h.mon.Once(context.Background())
+	if err == nil || monitor.IsSourceError(err) || !strings.Contains(err.Error(), "wire") {
+		t.Errorf("Once on a closed store = %v, want an error of the store naming the source", err)
+	}
+	h.open() // for the cleanup's Close
 }

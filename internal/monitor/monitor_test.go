@@ -36,8 +36,8 @@ func TestFeedToPrintedAlert(t *testing.T) {
 	if a.Headline != "North Korea to send 6,000 workers to rebuild Russia's Kursk" {
 		t.Errorf("headline = %q", a.Headline)
 	}
-	if !strings.HasPrefix(a.URL, "https://wire.example.org/2025/06/17/north-korea-kursk-workers/") {
-		t.Errorf("url = %q", a.URL)
+	if want := "https://wire.example.org/2025/06/17/north-korea-kursk-workers/"; a.URL != want {
+		t.Errorf("url = %q, want %q without the tracking parameters", a.URL, want)
 	}
 	if want := time.Date(2025, 6, 17, 9, 30, 0, 0, time.UTC); !a.Published.Equal(want) {
 		t.Errorf("published = %s, want %s", a.Published, want)

@@ -309,7 +309,7 @@ func (m *Monitor) match(ctx context.Context, p *poll) (bool, error) {
 func (m *Monitor) newAlert(src rules.Source, it source.Item, r rules.Result, text string) alert.Alert {
 	a := alert.FromResult(r, text)
 	a.Headline = it.Title
-	a.URL = it.URL
+	a.URL = source.CanonicalURL(it.URL) // without tracking parameters
 	a.Source = src.Name
 	a.Published = it.Published
 	return a
@@ -381,9 +381,9 @@ func (m *Monitor) save(ctx context.Context, p *poll) (bool, error) {
 	return true, nil
 }
 
-// assignStories fingerprints each new item and attaches it to the recent
-// story it repeats, or to an earlier new item of the same poll that it
-// repeats (whose story is only created when the batch is saved).
+// assignStories attaches each new item to the recent story it repeats, or to
+// an earlier new item of the same poll that it repeats (whose story is only
+// created when the batch is saved).
 func (m *Monitor) assignStories(p *poll) {
 	notBefore := m.cfg.Now().Add(-m.cfg.StoryWindow)
 	var starts []*entry // items of this poll that start a story
