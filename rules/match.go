@@ -11,22 +11,24 @@ import (
 // scratch holds the per-document working memory of a match, pooled so that
 // a document costs few allocations.
 type scratch struct {
-	set    *Set
-	text   string
-	norm   *normalizer
-	cased  *normalizer // for verifying case-sensitive hits
-	raw    []rawHit
-	hits   []hit
-	inSlot [][]int32          // per group slot: indexes of its hits
-	unless [][]int32          // per group slot: indexes of its exclusion hits
-	slots  []int32            // slots with hits or exclusions
-	rules  []*Rule            // rules with a slot in slots
-	marked []bool             // per rule index: in rules
-	words  []int32            // normalized offsets where words start
-	worded bool               // hits have word indexes
-	used   []bool             // per hit: part of why the rule being evaluated fired
-	qdone  map[int32]Quantity // per hit: the quantity next to it, once looked for
-	qtoks  []qtoken
+	set      *Set
+	text     string
+	norm     *normalizer
+	cased    *normalizer // for verifying case-sensitive hits
+	raw      []rawHit
+	hits     []hit
+	inSlot   [][]int32          // per group slot: indexes of its hits
+	unless   [][]int32          // per group slot: indexes of its exclusion hits
+	slots    []int32            // slots with hits or exclusions
+	rules    []*Rule            // rules with a slot in slots
+	marked   []bool             // per rule index: in rules
+	words    []int32            // normalized offsets where words start
+	worded   bool               // hits have word indexes
+	used     []bool             // per hit: part of why the rule being evaluated fired
+	qdone    map[int32]Quantity // per hit: the quantity next to it, once looked for
+	qtoks    []qtoken
+	merged   []groupHit
+	groupPos []int
 }
 
 // hit is a verified occurrence of a variant in the normalized text.
@@ -297,20 +299,20 @@ func (sc *scratch) wordIndexes() {
 	}
 	sc.worded = true
 	sc.words = wordStarts(sc.norm.text, sc.words[:0])
+	// Hits are in order of their start, so one walk over the word starts
+	// finds every first word; a hit's last word is a few starts further.
+	w := 0
 	for i := range sc.hits {
 		h := &sc.hits[i]
-		h.ws = wordIndex(sc.words, h.start)
-		h.we = max(h.ws, wordIndex(sc.words, h.end-1))
+		for w+1 < len(sc.words) && sc.words[w+1] <= h.start {
+			w++
+		}
+		last := w
+		for last+1 < len(sc.words) && sc.words[last+1] < h.end {
+			last++
+		}
+		h.ws, h.we = int32(w), int32(last)
 	}
-}
-
-// wordIndex is the index of the word at or before offset off.
-func wordIndex(starts []int32, off int32) int32 {
-	i, found := slices.BinarySearch(starts, off)
-	if found {
-		return int32(i)
-	}
-	return int32(max(i-1, 0))
 }
 
 // wordStarts appends the offsets where words start in normalized text. A

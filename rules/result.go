@@ -10,29 +10,25 @@ import (
 // result builds the Result of a rule that fired from the hits marked used.
 func (sc *scratch) result(r *Rule) Result {
 	res := Result{Rule: r}
-	for _, g := range r.groups {
-		for _, hi := range sc.inSlot[g.slot] {
-			if !sc.used[hi] {
-				continue
-			}
-			m := sc.match(g, hi)
-			res.Matches = append(res.Matches, m)
-			if g.quantity {
-				if q, ok := sc.quantity(hi, g.name); ok {
-					res.Quantities = append(res.Quantities, q)
-				}
-			}
-			if w := sc.set.variants[sc.hits[hi].v].watch; w != nil {
-				res.Entities = append(res.Entities, Entity{
-					List: w.List, Ref: w.Ref, Name: w.Name, Program: w.Program,
-					Matched: sc.text[m.Start:m.End], Start: m.Start, End: m.End,
-				})
+	for _, ref := range sc.usedInOrder(r) {
+		g := r.groups[ref.group]
+		m := sc.match(g, ref.hit)
+		if n := len(res.Matches); n > 0 && res.Matches[n-1] == m {
+			continue // the same term in a group twice, through two lexicons
+		}
+		res.Matches = append(res.Matches, m)
+		if g.quantity {
+			if q, ok := sc.quantity(ref.hit, g.name); ok {
+				res.Quantities = append(res.Quantities, q)
 			}
 		}
+		if w := sc.set.variants[sc.hits[ref.hit].v].watch; w != nil {
+			res.Entities = append(res.Entities, Entity{
+				List: w.List, Ref: w.Ref, Name: w.Name, Program: w.Program,
+				Matched: sc.text[m.Start:m.End], Start: m.Start, End: m.End,
+			})
+		}
 	}
-	res.Matches = dedupe(res.Matches, func(a, b Match) int {
-		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.Group, b.Group), strings.Compare(a.Term, b.Term))
-	}, func(a, b Match) bool { return a.Start == b.Start && a.End == b.End && a.Group == b.Group })
 	res.Quantities = dedupe(res.Quantities, func(a, b Quantity) int {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End))
 	}, func(a, b Quantity) bool { return a.Start == b.Start })
@@ -40,6 +36,40 @@ func (sc *scratch) result(r *Rule) Result {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), strings.Compare(a.List, b.List), strings.Compare(a.Ref, b.Ref))
 	}, func(a, b Entity) bool { return a.Start == b.Start && a.List == b.List && a.Ref == b.Ref })
 	return res
+}
+
+// groupHit is a hit of one of a rule's groups.
+type groupHit struct {
+	hit   int32
+	group int
+}
+
+// usedInOrder merges the used hits of the rule's groups, each already in
+// text order, into text order.
+func (sc *scratch) usedInOrder(r *Rule) []groupHit {
+	sc.merged = sc.merged[:0]
+	pos := sc.groupPos[:0]
+	for range r.groups {
+		pos = append(pos, 0)
+	}
+	sc.groupPos = pos
+	for {
+		best := -1
+		for gi, g := range r.groups {
+			list := sc.inSlot[g.slot]
+			for pos[gi] < len(list) && !sc.used[list[pos[gi]]] {
+				pos[gi]++
+			}
+			if pos[gi] < len(list) && (best < 0 || list[pos[gi]] < sc.inSlot[r.groups[best].slot][pos[best]]) {
+				best = gi
+			}
+		}
+		if best < 0 {
+			return sc.merged
+		}
+		sc.merged = append(sc.merged, groupHit{hit: sc.inSlot[r.groups[best].slot][pos[best]], group: best})
+		pos[best]++
+	}
 }
 
 // dedupe sorts xs and drops neighbours that are the same.
