@@ -97,14 +97,13 @@ func ruleOpt(desc string, required bool) *discordgo.ApplicationCommandOption {
 	return withMaxLength(autocompleteOpt("rule", desc, required), 100)
 }
 
-var (
-	categoryOpt = func() *discordgo.ApplicationCommandOption {
-		return choiceOpt("category", "Only alerts of this category", rules.Categories)
-	}
-	severityOpt = func() *discordgo.ApplicationCommandOption {
-		return choiceOpt("severity", "Only alerts of this severity or higher", rules.Severities)
-	}
-)
+func categoryOpt() *discordgo.ApplicationCommandOption {
+	return choiceOpt("category", "Only alerts of this category", rules.Categories)
+}
+
+func severityOpt() *discordgo.ApplicationCommandOption {
+	return choiceOpt("severity", "Only alerts of this severity or higher", rules.Severities)
+}
 
 // completeRules offers the current rules whose id or title contains what the
 // user typed. It reads the rules at each keystroke, so a reload shows at once.

@@ -330,3 +330,31 @@ func TestConnectedFollowsTheGateway(t *testing.T) {
 		t.Error("connected after Close")
 	}
 }
+
+func TestFailingCommandAnswersEphemerally(t *testing.T) {
+	t.Parallel()
+	calls := 0 // one command at a time
+	h := newHarnessWith(t, func(c *Config) {
+		c.Lookup = func(context.Context, string, string, int) ([]LookupResult, error) {
+			calls++
+			if calls == 1 {
+				return nil, errors.New("index file unreadable")
+			}
+			panic("bug in the name index")
+		}
+	})
+	for _, want := range []string{"Something went wrong", "Something went wrong"} {
+		res := h.interact(0, "lookup", discordtest.Opt("name", "x"))
+		if !res.Ephemeral() || !strings.Contains(res.Content(), want) {
+			t.Errorf("ephemeral=%v %q, want %q", res.Ephemeral(), res.Content(), want)
+		}
+	}
+	logs := h.logs.String()
+	if !strings.Contains(logs, "index file unreadable") || !strings.Contains(logs, "bug in the name index") {
+		t.Errorf("failures not logged:\n%s", logs)
+	}
+	// The bot still answers.
+	if got := answer(h.interact(0, "rules")); !strings.Contains(got, "Rules (2)") {
+		t.Errorf("after a panic: %q", got)
+	}
+}

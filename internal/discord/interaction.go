@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -48,6 +49,13 @@ type request struct {
 // handle answers one interaction. It runs on discordgo's event goroutine.
 func (b *Bot) handle(i *discordgo.Interaction) {
 	r := &request{bot: b, i: i}
+	defer func() {
+		// A bug in one command must not take the bot (and delivery) down.
+		if p := recover(); p != nil {
+			b.cfg.Log.Error("command panicked", "interaction", i.ID, "panic", p, "stack", string(debug.Stack()))
+			r.fail(fmt.Errorf("panic: %v", p))
+		}
+	}()
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
 		data := i.ApplicationCommandData()
