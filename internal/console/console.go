@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/embargo-watch/embargo/internal/alert"
 	"github.com/embargo-watch/embargo/internal/delivery"
@@ -74,12 +75,41 @@ func Format(a alert.Alert) string {
 	}
 	writeField(&b, "source", sourceLine(a))
 	if a.Snippet != "" {
-		fmt.Fprintf(&b, "  %s\n", clean(markSnippet(a)))
+		b.WriteString(wrap(clean(markSnippet(a)), snippetWidth, "  "))
 	}
 	writeField(&b, "quantities", quantitiesLine(a.Quantities))
 	writeField(&b, "entities", entitiesLine(a.Entities))
 	writeField(&b, "legal basis", clean(strings.Join(a.References, "; ")))
 	b.WriteString("\n")
+	return b.String()
+}
+
+// snippetWidth is where snippet lines are wrapped, in characters.
+const snippetWidth = 100
+
+// wrap breaks text into lines of at most width characters (longer words
+// stay whole), each starting with indent and ending with a newline.
+func wrap(text string, width int, indent string) string {
+	var b strings.Builder
+	line := 0
+	for _, word := range strings.Fields(text) {
+		n := utf8.RuneCountInString(word)
+		switch {
+		case line == 0:
+			b.WriteString(indent)
+		case line+1+n > width:
+			b.WriteString("\n" + indent)
+			line = 0
+		default:
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(word)
+		line += n
+	}
+	if line > 0 {
+		b.WriteByte('\n')
+	}
 	return b.String()
 }
 

@@ -114,6 +114,27 @@ func TestMarkSnippet(t *testing.T) {
 	}
 }
 
+func TestWrap(t *testing.T) {
+	tests := []struct {
+		text  string
+		width int
+		want  string
+	}{
+		{"", 10, ""},
+		{"one two three", 20, "> one two three\n"},
+		{"one two three", 6, "> one\n> two\n> three\n"},
+		{"one two three", 8, "> one two\n> three\n"},
+		{"a verylongwordindeed b", 5, "> a\n> verylongwordindeed\n> b\n"},
+		{"북한 노동자들이 파견", 8, "> 북한 노동자들이\n> 파견\n"},
+		{"  spaces   collapse  ", 20, "> spaces collapse\n"},
+	}
+	for _, tt := range tests {
+		if got := wrap(tt.text, tt.width, "> "); got != tt.want {
+			t.Errorf("wrap(%q, %d) = %q, want %q", tt.text, tt.width, got, tt.want)
+		}
+	}
+}
+
 func TestJSONOutputIsTheAlert(t *testing.T) {
 	var out bytes.Buffer
 	want := kurskAlert()
