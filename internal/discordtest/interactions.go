@@ -201,6 +201,18 @@ func (s *Server) awaitAnswer(ctx context.Context, p *pendingInteraction) (*Inter
 	return p.snapshot(), nil
 }
 
+// Latest returns r's interaction as it stands now: follow-ups and edits
+// made after Interact returned included.
+func (s *Server) Latest(r *InteractionResult) *InteractionResult {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.interactions[r.Token]
+	if p == nil {
+		return r
+	}
+	return p.snapshot()
+}
+
 // snapshot copies the result; s.mu must be held.
 func (p *pendingInteraction) snapshot() *InteractionResult {
 	r := p.result

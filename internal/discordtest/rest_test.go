@@ -252,3 +252,116 @@ func TestWaitMessages(t *testing.T) {
 		t.Errorf("waiting for a fourth: %v, want the deadline", err)
 	}
 }
+
+func TestSubcommandsAndSingleCreate(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	got := make(chan string, 1)
+	dg := connect(t, s, func(dg *discordgo.Session, i *discordgo.InteractionCreate) {
+		sub := i.ApplicationCommandData().Options[0]
+		got <- sub.Name + ":" + sub.GetOption("query").StringValue() + ":" + sub.GetOption("by").Value.(string)
+		_ = dg.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{Content: "found", AllowedMentions: noPings},
+		})
+	})
+	_, err := dg.ApplicationCommandCreate(s.AppID(), "", &discordgo.ApplicationCommand{
+		Name: "alerts", Description: "Past alerts",
+		Options: []*discordgo.ApplicationCommandOption{{
+			Type: discordgo.ApplicationCommandOptionSubCommand, Name: "search", Description: "Search alerts",
+			Options: []*discordgo.ApplicationCommandOption{
+				{Type: discordgo.ApplicationCommandOptionString, Name: "query", Description: "Words", Required: true},
+				{Type: discordgo.ApplicationCommandOptionUser, Name: "by", Description: "Who"},
+			},
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmds := s.Commands(""); len(cmds) != 1 || cmds[0].Options[0].Options[0].Name != "query" {
+		t.Fatalf("global commands = %+v", cmds)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := s.Interact(ctx, Interaction{Command: "alerts", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+		SubCommand("search", Opt("query", "kursk"), UserOpt("by", DefaultUserID)),
+	}})
+	if err != nil || res.Content() != "found" {
+		t.Fatalf("Interact = %+v, %v", res, err)
+	}
+	if want := "search:kursk:" + DefaultUserID; <-got != want {
+		t.Errorf("options seen by the bot differ from %q", want)
+	}
+	if _, err := s.Interact(ctx, Interaction{Command: "alerts", Options: []*discordgo.ApplicationCommandInteractionDataOption{SubCommand("search")}}); err == nil {
+		t.Error("a subcommand without its required option was dispatched")
+	}
+}
+
+func TestCustomIdentity(t *testing.T) {
+	t.Parallel()
+	s := New(t, WithToken("other-token"), WithAppID("1900"))
+	dg := restOnly(t, s)
+	app, err := dg.Application("@me")
+	if err != nil || app.ID != "1900" {
+		t.Fatalf("application = %+v, %v", app, err)
+	}
+	gw, err := dg.GatewayBot()
+	if err != nil || gw.URL != s.GatewayURL()+"/" || gw.Shards != 1 {
+		t.Errorf("gateway/bot = %+v, %v", gw, err)
+	}
+	if resp := botRequest(t, s, http.MethodGet, "users/@me", ""); resp.StatusCode != http.StatusOK {
+		t.Errorf("bot token answered %d", resp.StatusCode)
+	}
+	wrong := restOnly(t, New(t))
+	wrong.Client = s.Client() // the default token against a server expecting another
+	if _, err := wrong.User("@me"); restCode(err) != http.StatusUnauthorized {
+		t.Errorf("wrong token: %v, want 401", err)
+	}
+}
+
+func TestFollowupEditAndDelete(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	dg := connect(t, s, func(dg *discordgo.Session, i *discordgo.InteractionCreate) {
+		_ = dg.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{Content: "answer", AllowedMentions: noPings},
+		})
+		keep, _ := dg.FollowupMessageCreate(i.Interaction, true, &discordgo.WebhookParams{Content: "v1", AllowedMentions: noPings})
+		drop, _ := dg.FollowupMessageCreate(i.Interaction, true, &discordgo.WebhookParams{Content: "gone", AllowedMentions: noPings})
+		v2 := "v2"
+		_, _ = dg.FollowupMessageEdit(i.Interaction, keep.ID, &discordgo.WebhookEdit{Content: &v2, AllowedMentions: noPings})
+		_ = dg.FollowupMessageDelete(i.Interaction, drop.ID)
+	})
+	registerCommands(t, dg, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := s.Interact(ctx, Interaction{Command: "rules"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The callback answers at once; the follow-ups come after it.
+	settled := func() bool {
+		fs := s.interactions[res.Token].followups
+		return len(fs) == 1 && fs[0].Edits == 1
+	}
+	if err := s.waitFor(ctx, settled); err != nil {
+		t.Fatalf("follow-ups never settled: %v", err)
+	}
+	latest := s.Latest(res)
+	if latest.Content() != "answer" || len(latest.Followups) != 1 || latest.Followups[0].Content != "v2" {
+		t.Errorf("latest = %q with follow-ups %+v", latest.Content(), latest.Followups)
+	}
+}
+
+func TestAllowMentionsTurnsTheCheckOff(t *testing.T) {
+	t.Parallel()
+	rec := &recorderTB{TB: t}
+	s := New(rec, AllowMentions())
+	if _, err := restOnly(t, s).ChannelMessageSendComplex(DefaultChannelID, &discordgo.MessageSend{Content: "@everyone"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.errors(); got != "" {
+		t.Errorf("failures with AllowMentions: %q", got)
+	}
+}
