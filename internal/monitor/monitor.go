@@ -127,6 +127,9 @@ type Monitor struct {
 	saveMu  sync.Mutex
 	stories *storyIndex
 
+	// listRetry is how long a list waits after its failures-th failed sync.
+	listRetry func(failures int) time.Duration
+
 	mu      sync.Mutex // guards the fields below
 	sources map[string]rules.Source
 	lists   map[string]rules.List
@@ -142,6 +145,9 @@ func New(cfg Config) (*Monitor, error) {
 		cfg:     cfg,
 		workers: make(chan struct{}, cfg.Workers),
 		stories: newStoryIndex(cfg.StoryWindow),
+		listRetry: func(failures int) time.Duration {
+			return retryDelay(failures, 0)
+		},
 	}
 	m.loadRules()
 	return m, nil

@@ -70,9 +70,22 @@ func (m *Monitor) scheduledPoll(ctx context.Context, name string) {
 	m.PollSource(ctx, src) // logged by PollSource; a failing source waits for its next turn
 }
 
+// scheduledSync syncs a list and, while the sync fails, tries again after
+// growing waits (1m, 2m, 4m … 6h); the last good version of the list stays
+// in use meanwhile. Scheduled runs that fall during the retries are skipped.
 func (m *Monitor) scheduledSync(ctx context.Context, name string) {
-	if l, ok := m.list(name); ok {
-		m.SyncList(ctx, l) // logged; retried at the next scheduled time
+	for failures := 1; ; failures++ {
+		l, ok := m.list(name) // a reload may have changed or removed it
+		if !ok || m.SyncList(ctx, l) == nil {
+			return
+		}
+		wait := time.NewTimer(m.listRetry(failures))
+		select {
+		case <-ctx.Done():
+			wait.Stop()
+			return
+		case <-wait.C:
+		}
 	}
 }
 
