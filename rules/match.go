@@ -24,6 +24,7 @@ type scratch struct {
 	marked   []bool             // per rule index: in rules
 	words    []int32            // normalized offsets where words start
 	worded   bool               // hits have word indexes
+	longest  int32              // the most words between the first and last word of a hit
 	used     []bool             // per hit: part of why the rule being evaluated fired
 	qdone    map[int32]Quantity // per hit: the quantity next to it, once looked for
 	qtoks    []qtoken
@@ -49,8 +50,15 @@ func newScratch(s *Set) *scratch {
 	}
 }
 
+// MaxTextBytes is the most of a text that Match reads: offsets are kept in
+// 32 bits, even after NFKC, which may grow a text elevenfold. Callers cap
+// their inputs far below this; the limit only keeps a runaway input from
+// breaking the matcher.
+const MaxTextBytes = 128 << 20
+
 // Match returns the rules that fire on text, in file order. Offsets in the
-// results are byte offsets into text.
+// results are byte offsets into text. A text longer than MaxTextBytes is
+// matched on its first MaxTextBytes bytes.
 func (s *Set) Match(text string) []Result {
 	sc := s.prepare(text)
 	defer s.release(sc)
@@ -66,6 +74,13 @@ func (s *Set) Match(text string) []Result {
 // prepare normalizes and scans text, and sorts the hits into group slots.
 func (s *Set) prepare(text string) *scratch {
 	sc := s.scratch.Get().(*scratch)
+	if len(text) > s.maxText {
+		cut := s.maxText
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
 	sc.text = text
 	sc.worded = false
 	sc.norm.normalize(text)
@@ -271,8 +286,10 @@ func (sc *scratch) anyNear(h int32, others []int32, n int) bool {
 // search starts near h.
 func (sc *scratch) eachNear(h int32, others []int32, n int, fn func(int32) bool) {
 	a := &sc.hits[h]
+	// others are ordered by first word, not by last: step back by the
+	// longest hit so that a long hit ending near h is not skipped.
 	from := sort.Search(len(others), func(i int) bool {
-		return sc.hits[others[i]].we >= a.ws-int32(n)-1
+		return sc.hits[others[i]].ws >= a.ws-int32(n)-1-sc.longest
 	})
 	for _, k := range others[from:] {
 		if sc.hits[k].ws > a.we+int32(n)+1 {
@@ -298,6 +315,7 @@ func (sc *scratch) wordIndexes() {
 		return
 	}
 	sc.worded = true
+	sc.longest = 0
 	sc.words = wordStarts(sc.norm.text, sc.words[:0])
 	// Hits are in order of their start, so one walk over the word starts
 	// finds every first word; a hit's last word is a few starts further.
@@ -312,6 +330,7 @@ func (sc *scratch) wordIndexes() {
 			last++
 		}
 		h.ws, h.we = int32(w), int32(last)
+		sc.longest = max(sc.longest, h.we-h.ws)
 	}
 }
 

@@ -252,3 +252,46 @@ func TestLexiconNameAsGroup(t *testing.T) {
 		t.Errorf("groups: got %d, want a, b, c and the lexicons dprk and repatriation", got)
 	}
 }
+
+func TestMatchLongTextIsCut(t *testing.T) {
+	s := mustParse(t, groupRule("workers", "Пхеньян"))
+	s.maxText = 20
+	text := "workers; Пхеньян and more workers"
+	res := s.Match(text)
+	if len(res) != 1 {
+		t.Fatalf("fired %d rules", len(res))
+	}
+	var got []string
+	for _, m := range res[0].Matches {
+		got = append(got, text[m.Start:m.End])
+	}
+	// The cut falls inside "Пхеньян" and backs off to a character start.
+	if want := []string{"workers"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestNearWithLongHitBefore(t *testing.T) {
+	// A long hit that starts early but ends next to the other group's hit
+	// must be found, though a shorter hit of its group starts after it.
+	s := mustParse(t, `
+version: 1
+rules:
+  - id: r
+    title: t
+    category: other
+    severity: low
+    references: [x]
+    groups:
+      a: ["alpha beta gamma delta epsilon", beta]
+      b: [omega]
+    condition: b near/0 a
+    tests: [{fire: "alpha beta gamma delta epsilon omega"}]
+`)
+	if got := ruleIDs(s.Match("alpha beta gamma delta epsilon omega")); got != "r" {
+		t.Errorf("fired %q, want r", got)
+	}
+	if got := ruleIDs(s.Match("alpha beta gamma delta epsilon x omega")); got != "" {
+		t.Errorf("fired %q with a word between, want none", got)
+	}
+}

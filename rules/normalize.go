@@ -62,6 +62,9 @@ func asciiTables() (folded, kept [128]byte) {
 func (n *normalizer) normalize(s string) {
 	n.text = n.text[:0]
 	n.src = n.src[:0]
+	if len(s) > MaxTextBytes {
+		s = s[:MaxTextBytes] // offsets must fit in 32 bits; Set.Match cuts at a character
+	}
 	table := &asciiKept
 	if n.fold {
 		table = &asciiFolded

@@ -21,6 +21,7 @@ type Set struct {
 	slotRule    []*Rule  // per group slot: its rule
 	slotGroup   []*group // per group slot: the group
 	hasCaseTerm bool
+	maxText     int // longer texts are matched on their first maxText bytes
 
 	scratch sync.Pool
 }
@@ -79,7 +80,11 @@ type variantKey struct {
 }
 
 func compile(f *file, o options) *Set {
-	s := &Set{version: f.version, rules: f.rules, byID: map[string]*Rule{}, sources: f.sources, lists: f.lists, lexicons: map[string][]string{}}
+	s := &Set{
+		version: f.version, rules: f.rules, byID: map[string]*Rule{},
+		sources: f.sources, lists: f.lists, lexicons: map[string][]string{},
+		maxText: MaxTextBytes,
+	}
 	for _, name := range f.lexOrder {
 		s.lexicons[name] = written(f.lexicons[name])
 	}
