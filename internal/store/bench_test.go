@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
+	"time"
 )
 
 // BenchmarkSaveBatch stores fetches of 20 new items, each with one alert
@@ -22,6 +24,7 @@ func benchmarkSaveBatch(b *testing.B, alertsPerItem int) {
 	ctx := context.Background()
 	const perBatch = 20
 	n := 0
+	var took []time.Duration
 	for b.Loop() {
 		batch := Batch{Source: "bench", State: SourceState{Name: "bench", LastStatus: "ok"}}
 		for range perBatch {
@@ -36,11 +39,16 @@ func benchmarkSaveBatch(b *testing.B, alertsPerItem int) {
 			}
 			batch.Items = append(batch.Items, bi)
 		}
+		start := time.Now()
 		if _, err := db.SaveBatch(ctx, batch); err != nil {
 			b.Fatal(err)
 		}
+		took = append(took, time.Since(start))
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/item")
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2].Nanoseconds()), "p50-ns/batch")
+	b.ReportMetric(float64(took[len(took)*99/100].Nanoseconds()), "p99-ns/batch")
 }
 
 // BenchmarkSeenKeys asks which of a feed's 20 keys are stored, half of them.
