@@ -128,3 +128,22 @@ func TestGatewayRefusals(t *testing.T) {
 		t.Errorf("identify with a wrong token: %v, want close 4004", err)
 	}
 }
+
+func TestHelloAnnouncesTheHeartbeatInterval(t *testing.T) {
+	t.Parallel()
+	s := New(t, WithHeartbeatInterval(250*time.Millisecond))
+	ws, _, err := websocket.DefaultDialer.Dial(s.GatewayURL(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	var hello struct {
+		Op   int `json:"op"`
+		Data struct {
+			HeartbeatInterval int `json:"heartbeat_interval"`
+		} `json:"d"`
+	}
+	if err := ws.ReadJSON(&hello); err != nil || hello.Op != opHello || hello.Data.HeartbeatInterval != 250 {
+		t.Errorf("HELLO = %+v, %v; want op 10 with heartbeat_interval 250", hello, err)
+	}
+}
