@@ -34,7 +34,7 @@ type evalQuery struct {
 // evalFloors are the figures the search achieves, minus a margin.
 var evalFloors = map[string]struct{ recall1, recall5 float64 }{
 	"alias":     {0.97, 0.98},
-	"generated": {0.90, 0.92},
+	"generated": {0.93, 0.93},
 	"hand":      {0.88, 0.95},
 }
 
