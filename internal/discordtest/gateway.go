@@ -235,8 +235,13 @@ type clientOp struct {
 	Data json.RawMessage `json:"d"`
 }
 
+// readLoop answers the client's ops. Like Discord it gives up on a client
+// silent for two heartbeat intervals (a zombie connection).
 func (s *Server) readLoop(c *gatewayConn) {
 	for {
+		if c.ws.SetReadDeadline(time.Now().Add(2*s.cfg.heartbeatInterval)) != nil {
+			return
+		}
 		var op clientOp
 		if err := c.ws.ReadJSON(&op); err != nil {
 			return

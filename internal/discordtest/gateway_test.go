@@ -147,3 +147,13 @@ func TestHelloAnnouncesTheHeartbeatInterval(t *testing.T) {
 		t.Errorf("HELLO = %+v, %v; want op 10 with heartbeat_interval 250", hello, err)
 	}
 }
+
+func TestSilentClientIsDisconnected(t *testing.T) {
+	t.Parallel()
+	s := New(t, WithHeartbeatInterval(50*time.Millisecond))
+	g := dialGateway(t, s)
+	_ = g.ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, _, err := g.ws.ReadMessage(); err == nil {
+		t.Error("a client that never heartbeats kept its connection")
+	}
+}

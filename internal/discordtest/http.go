@@ -17,7 +17,7 @@ const maxBody = 8 << 20
 
 // Request is one request the fake received, with the status it answered.
 type Request struct {
-	Time   time.Time
+	Time   time.Time // when the answer was given
 	Method string
 	Path   string // the full URL path, e.g. /api/v9/channels/1/messages
 	Route  string // the path after the API version, e.g. channels/1/messages

@@ -74,7 +74,8 @@ func WithInteractionDeadline(d time.Duration) Option {
 // for the edit of the original message or a follow-up (default 10 s).
 func WithFollowupWait(d time.Duration) Option { return func(c *config) { c.followupWait = d } }
 
-// WithHeartbeatInterval sets the heartbeat_interval sent in HELLO.
+// WithHeartbeatInterval sets the heartbeat_interval sent in HELLO (default
+// 41.25 s). A connection silent for two intervals is closed.
 func WithHeartbeatInterval(d time.Duration) Option {
 	return func(c *config) { c.heartbeatInterval = d }
 }
