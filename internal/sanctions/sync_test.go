@@ -337,3 +337,39 @@ func TestSeverity(t *testing.T) {
 		t.Errorf("Severity without configuration = %q, want medium", got)
 	}
 }
+
+// TestSyncUN2017To2026 applies the real 2026 list over the real 2017 one
+// through the store, as a daily sync would after a long gap.
+func TestSyncUN2017To2026(t *testing.T) {
+	dir := sharedDir(t)
+	if dir == "" {
+		t.Skip("../shared/data not found beside the repository: real list data unavailable")
+	}
+	f := newSyncFixture(t)
+	f.syncer.Open = func(_ context.Context, path string) (io.ReadCloser, error) { return os.Open(path) }
+	l := unList
+	l.URL = filepath.Join(dir, "data/un/consolidated-2017-07-03.xml")
+	if res := f.sync(t, l); !res.Baseline || res.Count != 1021 {
+		t.Fatalf("2017 baseline = %+v", res)
+	}
+	l.URL = filepath.Join(dir, "data/un/consolidated-2026-02-27.xml")
+	res := f.sync(t, l)
+	counts := map[string]int{}
+	for _, c := range res.Changes {
+		counts[c.Kind]++
+	}
+	d := f.outbox(t)
+	t.Logf("2017 → 2026: %d entries, %v, %d alerts queued", res.Count, counts, len(d))
+	if res.Held || len(d) != len(res.Changes) || counts[Added] < 150 || counts[Removed] < 150 {
+		t.Errorf("sync = held %v, %v, %d alerts", res.Held, counts, len(d))
+	}
+	for _, row := range d {
+		a := row.Alert
+		if strings.HasPrefix(a.Entities[0].Ref, "KPi.") && a.Severity != "high" {
+			t.Errorf("DPRK designation %s has severity %s", a.Entities[0].Ref, a.Severity)
+		}
+		if strings.HasPrefix(a.Entities[0].Ref, "QDi.") && a.Severity != "medium" {
+			t.Errorf("Al-Qaida designation %s has severity %s", a.Entities[0].Ref, a.Severity)
+		}
+	}
+}
