@@ -54,7 +54,6 @@ func Parse(filename string, data []byte, opts ...Option) (*Set, error) {
 
 // file is a rule file after validation, before compilation.
 type file struct {
-	version  int
 	sources  []Source
 	lists    []List
 	lexicons map[string][]termSpec
@@ -108,7 +107,7 @@ func (l *loader) load(data []byte) *file {
 	}
 	f := &file{lexicons: map[string][]termSpec{}}
 	l.fields(doc.Content[0], "the rule file", map[string]func(k, v *yaml.Node){
-		"version":  func(k, v *yaml.Node) { f.version = l.version(v) },
+		"version":  func(k, v *yaml.Node) { l.integer(v, "version", 1, 1) },
 		"sources":  func(k, v *yaml.Node) { f.sources = l.sources(v) },
 		"lists":    func(k, v *yaml.Node) { f.lists = l.lists(v) },
 		"lexicons": func(k, v *yaml.Node) { l.lexicons(v, f) },
@@ -229,11 +228,6 @@ func (l *loader) strings(n *yaml.Node, what string) []string {
 		out = append(out, l.nonEmpty(c, "each of "+what))
 	}
 	return out
-}
-
-func (l *loader) version(n *yaml.Node) int {
-	v := l.integer(n, "version", 1, 1)
-	return v
 }
 
 var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)

@@ -82,6 +82,7 @@ func TestValidationSingleProblems(t *testing.T) {
 		{"watchlist of unknown list", "version: 1\n" + rule + "    groups:\n      g: {watchlist: {list: ofac}}\n    tests: [{fire: a}]\n", `f.yaml:9:29: unknown list "ofac"`},
 		{"both fire and ok", "version: 1\n" + rule + "    groups:\n      g: [a]\n    tests: [{fire: a, ok: b}]\n", `f.yaml:10:23: test has both fire: and ok:`},
 		{"bad schedule", "version: 1\nsources:\n  - {name: a, url: /tmp/x.xml, schedule: every day}\n", `f.yaml:3:42: schedule "every day"`},
+		{"group selects nothing", "version: 1\n" + rule + "    groups:\n      g: {quantity: true}\n    tests: [{fire: a}]\n", `f.yaml:9:10: group has no lexicon, terms or watchlist`},
 		{"no references", "version: 1\n" + strings.Replace(rule, "[x]", "[]", 1) + "    groups:\n      g: [a]\n    tests: [{fire: a}]\n", `f.yaml:7:17: references is empty`},
 		{"duplicate lexicon", "version: 1\nlexicons:\n  a: [x]\n  a: [y]\n", `f.yaml:4:3: duplicate lexicon "a"`},
 		{"unless without within", "version: 1\n" + rule + "    groups:\n      g: {terms: [a], unless: {terms: [b]}}\n    tests: [{fire: a}]\n", `f.yaml:9:31: unless has no "within"`},

@@ -150,10 +150,19 @@ func (l *loader) group(n *yaml.Node, f *file) (*group, Group) {
 			info.Within = g.within
 		},
 	})
-	if n.Kind == yaml.MappingNode && len(g.terms) == 0 && g.watch == nil && len(l.errs) == 0 {
+	if n.Kind == yaml.MappingNode && !hasAnyKey(n, "lexicon", "terms", "watchlist") {
 		l.errorf(n, "group has no lexicon, terms or watchlist")
 	}
 	return g, info
+}
+
+func hasAnyKey(n *yaml.Node, keys ...string) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if slices.Contains(keys, n.Content[i].Value) {
+			return true
+		}
+	}
+	return false
 }
 
 func written(terms []termSpec) []string {

@@ -2,13 +2,13 @@ package rules
 
 import (
 	"maps"
+	"slices"
 	"sync"
 	"unicode/utf8"
 )
 
 // Set is a compiled rule file. It is immutable and safe for concurrent use.
 type Set struct {
-	version  int
 	rules    []*Rule
 	byID     map[string]*Rule
 	sources  []Source
@@ -20,8 +20,7 @@ type Set struct {
 	variants    []variant
 	slotRule    []*Rule  // per group slot: its rule
 	slotGroup   []*group // per group slot: the group
-	hasCaseTerm bool
-	maxText     int // longer texts are matched on their first maxText bytes
+	maxText     int      // longer texts are matched on their first maxText bytes
 
 	scratch sync.Pool
 }
@@ -45,7 +44,8 @@ type termRef struct {
 	unless bool // the hit is an exclusion for the group, not a hit of it
 }
 
-// Rules returns the rules in file order.
+// Rules returns the rules in file order. The rules are shared: read them,
+// do not change them.
 func (s *Set) Rules() []*Rule { return s.rules }
 
 // Rule returns the rule with the given id.
@@ -81,7 +81,7 @@ type variantKey struct {
 
 func compile(f *file, o options) *Set {
 	s := &Set{
-		version: f.version, rules: f.rules, byID: map[string]*Rule{},
+		rules: f.rules, byID: map[string]*Rule{},
 		sources: f.sources, lists: f.lists, lexicons: map[string][]string{},
 		maxText: MaxTextBytes,
 	}
@@ -89,10 +89,11 @@ func compile(f *file, o options) *Set {
 		s.lexicons[name] = written(f.lexicons[name])
 	}
 	c := &compiler{set: s, patIndex: map[string]int32{}, varIndex: map[variantKey]int32{}}
+	watchlist := slices.Clone(o.watchlist) // results point into it; the caller's slice may change
 	for _, r := range f.rules {
 		s.byID[r.ID] = r
 		for _, g := range r.groups {
-			c.addGroup(r, g, o.watchlist)
+			c.addGroup(r, g, watchlist)
 		}
 	}
 	s.auto = buildAutomaton(c.patterns)
@@ -146,7 +147,6 @@ func (c *compiler) addTerm(t termSpec, watch *WatchTerm, ref termRef) {
 		c.varIndex[vk] = vi
 		s.variants = append(s.variants, newVariant(t, key, watch))
 		s.patVariants[pat] = append(s.patVariants[pat], vi)
-		s.hasCaseTerm = s.hasCaseTerm || t.caseSensitive
 	}
 	v := &s.variants[vi]
 	for _, existing := range v.refs {
