@@ -143,7 +143,7 @@ func (b *Bot) currentRule(id string) (*rules.Rule, error) {
 	}
 	rule, ok := set.Rule(id)
 	if !ok {
-		return nil, refuse("There is no rule %q. Pick one from the list as you type.", Clean(id))
+		return nil, refuse("There is no rule %s. Pick one from the list as you type.", Escape(id))
 	}
 	return rule, nil
 }
