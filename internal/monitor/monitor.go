@@ -251,8 +251,8 @@ func (m *Monitor) acquire(ctx context.Context) error {
 func (m *Monitor) release() { <-m.workers }
 
 // SyncList syncs one sanctions list through the ListSyncer, logging the
-// outcome. A failing list keeps its last good version and is tried again at
-// its next scheduled time.
+// outcome. A failing list keeps its last good version; under Run it is tried
+// again with backoff.
 func (m *Monitor) SyncList(ctx context.Context, l rules.List) error {
 	if m.cfg.Lists == nil {
 		return nil
