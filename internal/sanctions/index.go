@@ -19,11 +19,12 @@ const DefaultLimit = 10
 
 // Tuning of the fuzzy scoring.
 const (
-	maxQueryTokens = 12   // further query tokens are ignored
-	minFuzzyRunes  = 4    // shorter tokens only match exactly
-	jwFloor        = 0.84 // token pairs less similar than this count as different
-	lowQuality     = 0.90 // factor for low-quality aliases
-	queryShare     = 0.6  // weight of the query part found in a name, against the name part found in the query
+	maxQueryTokens  = 12   // further query tokens are ignored
+	maxPairedTokens = 24   // further tokens of a listed name count as unmatched
+	minFuzzyRunes   = 4    // shorter tokens only match exactly
+	jwFloor         = 0.84 // token pairs less similar than this count as different
+	lowQuality      = 0.90 // factor for low-quality aliases
+	queryShare      = 0.6  // weight of the query part found in a name, against the name part found in the query
 )
 
 // Index is a fuzzy name index over the entries of one or more lists. It is
@@ -446,30 +447,48 @@ func (ix *Index) collectCandidates(s *scratch, q *query, minScore float64) {
 }
 
 // score compares a query with one indexed name: the weighted share of the
-// query found in the name and of the name found in the query, averaged, so
-// that both missing and extra tokens cost in proportion to their rarity.
+// query found in the name and of the name found in the query, so that both
+// missing and extra tokens cost in proportion to their rarity. Tokens pair
+// one to one, best pairs first, so "Ali Ali" does not fully match "Ali".
 func (ix *Index) score(s *scratch, q *query, name int32) float64 {
 	n := &ix.names[name]
 	tokens := ix.tokens[n.start:n.end]
-	var best [maxQueryTokens]float32
-	var nameCovered float32
-	for _, t := range tokens {
-		slot := s.vocabSlot[t]
-		if slot < 0 {
-			continue
-		}
-		row := &s.rows[slot]
-		var tokenBest float32
-		for i := range q.tokens {
-			sim := row[i]
-			tokenBest = max(tokenBest, sim)
-			best[i] = max(best[i], sim)
-		}
-		nameCovered += tokenBest * ix.weight[t]
+	if len(tokens) > maxPairedTokens {
+		tokens = tokens[:maxPairedTokens] // the rest count as unmatched
 	}
-	var queryCovered float32
-	for i := range q.tokens {
-		queryCovered += best[i] * q.weights[i]
+	var sims [maxQueryTokens][maxPairedTokens]float32
+	pairs := 0
+	for j, t := range tokens {
+		if slot := s.vocabSlot[t]; slot >= 0 {
+			for i := range q.tokens {
+				if sim := s.rows[slot][i]; sim > 0 {
+					sims[i][j] = sim
+					pairs++
+				}
+			}
+		}
+	}
+	var queryCovered, nameCovered float32
+	var usedQuery [maxQueryTokens]bool
+	var usedName [maxPairedTokens]bool
+	for ; pairs > 0; pairs-- {
+		bi, bj, best := -1, -1, float32(0)
+		for i := range q.tokens {
+			if usedQuery[i] {
+				continue
+			}
+			for j := range tokens {
+				if !usedName[j] && sims[i][j] > best {
+					bi, bj, best = i, j, sims[i][j]
+				}
+			}
+		}
+		if bi < 0 {
+			break
+		}
+		usedQuery[bi], usedName[bj] = true, true
+		queryCovered += best * q.weights[bi]
+		nameCovered += best * ix.weight[tokens[bj]]
 	}
 	score := queryShare*queryCovered/q.sumWeight + (1-queryShare)*nameCovered/n.sumWeight
 	return float64(score * n.quality)

@@ -125,6 +125,9 @@ func TestSearchOptions(t *testing.T) {
 	if hits := ix.Search("Kim", SearchOptions{MinScore: 0.3, Limit: 1}); len(hits) != 1 {
 		t.Errorf("Limit 1 gave %d hits", len(hits))
 	}
+	if empty := NewIndex(nil); empty.Len() != 0 || len(empty.Search("Kim Jong Un", SearchOptions{})) != 0 {
+		t.Error("an empty index found something")
+	}
 	for _, q := range []string{"", "   ", "---", "John Smith", "Ltd"} {
 		if hits := ix.Search(q, SearchOptions{}); len(hits) != 0 {
 			t.Errorf("Search(%q) = %s (%.3f), want nothing", q, hits[0].Entry.Key(), hits[0].Score)
@@ -147,6 +150,11 @@ func TestSearchRanksByRarityAndQuality(t *testing.T) {
 	hits := ix.Search("Kim Yong Nam", SearchOptions{MinScore: 0.1})
 	if hits[0].Entry.Ref != "3" || hits[1].Entry.Ref != "4" {
 		t.Errorf("ranking %v", refsOf(hits))
+	}
+	// Tokens pair one to one: a repeated query token does not match twice.
+	hits = NewIndex([]Entry{{List: "t", Ref: "7", Name: "Kim Chol"}}).Search("Kim Kim Chol", SearchOptions{MinScore: 0.1})
+	if len(hits) != 1 || hits[0].Score > 0.9 {
+		t.Errorf("Kim Kim Chol against Kim Chol: %v", hits)
 	}
 	// A low-quality alias scores below the same name as a primary name.
 	hits = ix.Search("Ryom Hak", SearchOptions{MinScore: 0.1})
