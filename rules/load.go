@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"regexp"
@@ -30,12 +31,23 @@ func WithWatchlist(terms []WatchTerm) Option {
 // LoadFile reads, validates and compiles a rule file. The error lists every
 // problem found, as Errors.
 func LoadFile(path string, opts ...Option) (*Set, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read rule file: %w", err)
 	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxRuleFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read rule file %s: %w", path, err)
+	}
+	if len(data) > MaxRuleFileBytes {
+		return nil, Errors{{Pos: Position{File: path, Line: 1, Column: 1}, Msg: fmt.Sprintf("rule file is larger than %d MiB", MaxRuleFileBytes>>20)}}
+	}
 	return Parse(path, data, opts...)
 }
+
+// MaxRuleFileBytes is the largest rule file LoadFile reads.
+const MaxRuleFileBytes = 16 << 20
 
 // Parse validates and compiles rules from data; filename is used in error
 // positions. The error lists every problem found, as Errors.

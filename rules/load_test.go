@@ -1,7 +1,10 @@
 package rules
 
 import (
+	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -66,6 +69,8 @@ func TestValidationSingleProblems(t *testing.T) {
 	}{
 		{"empty file", "", "f.yaml:1:1: empty rule file"},
 		{"comments only", "# nothing\n", "f.yaml:1:1: empty rule file"},
+		{"binary", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "f.yaml:1:1: YAML syntax"},
+		{"invalid utf-8", "version: 1\nlexicons:\n  a: [\"\xff\xfe\"]\n", "f.yaml:1:1: YAML syntax: invalid"},
 		{"yaml syntax", "version: 1\nrules: [\n", "f.yaml:2:1: YAML syntax"},
 		{"tab indentation", "version: 1\n\trules: []\n", "f.yaml:2:1: YAML syntax"},
 		{"not a mapping", "- a\n- b\n", "f.yaml:1:1: the rule file must be a mapping"},
@@ -97,5 +102,27 @@ func TestValidationSingleProblems(t *testing.T) {
 				t.Errorf("got  %q\nwant %q…", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestLoadFileProblems(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.yaml")
+	if err := os.WriteFile(big, bytes.Repeat([]byte("# comment\n"), MaxRuleFileBytes/10+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path string
+		want string
+	}{
+		{filepath.Join(dir, "missing.yaml"), "read rule file: open " + filepath.Join(dir, "missing.yaml") + ": no such file or directory"},
+		{big, big + ":1:1: rule file is larger than 16 MiB"},
+		{dir, "read rule file " + dir + ": read " + dir + ": is a directory"},
+	}
+	for _, tt := range tests {
+		_, err := LoadFile(tt.path)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("LoadFile(%s):\n got %v\nwant %s", tt.path, err, tt.want)
+		}
 	}
 }
