@@ -365,3 +365,35 @@ func TestAllowMentionsTurnsTheCheckOff(t *testing.T) {
 		t.Errorf("failures with AllowMentions: %q", got)
 	}
 }
+
+func TestConcurrentInteractions(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	dg := connect(t, s, func(dg *discordgo.Session, i *discordgo.InteractionCreate) {
+		id := i.ApplicationCommandData().Options[0].StringValue()
+		_ = dg.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{Content: "rule " + id, AllowedMentions: noPings},
+		})
+	})
+	registerCommands(t, dg, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	const n = 8
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			id := fmt.Sprintf("r%d", i)
+			res, err := s.Interact(ctx, Interaction{Command: "rules", Options: []*discordgo.ApplicationCommandInteractionDataOption{Opt("id", id)}})
+			if err == nil && res.Content() != "rule "+id {
+				err = fmt.Errorf("interaction %s answered %q", id, res.Content())
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
