@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
@@ -56,7 +55,10 @@ func Parse(filename string, data []byte, opts ...Option) (*Set, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	l := &loader{file: filename, sourceNames: map[string]bool{}, listNames: map[string]bool{}, ruleIDs: map[string]bool{}}
+	l := &loader{
+		file: filename, norm: newNormalizer(true),
+		sourceNames: map[string]bool{}, listNames: map[string]bool{}, ruleIDs: map[string]bool{},
+	}
 	f := l.load(data)
 	if len(l.errs) > 0 {
 		return nil, l.errs.sorted()
@@ -84,6 +86,7 @@ type termSpec struct {
 // loader walks the YAML node tree, collecting every problem with its position.
 type loader struct {
 	file        string
+	norm        *normalizer // for checking that terms are not empty
 	errs        Errors
 	sourceNames map[string]bool
 	listNames   map[string]bool
@@ -408,28 +411,15 @@ func (l *loader) term(n *yaml.Node) (termSpec, bool) {
 		t.prefix = true
 		t.text = strings.TrimSpace(strings.TrimSuffix(t.text, "*"))
 	}
-	if len(normalizeTerm(t.text, true)) == 0 {
+	if l.norm.termKey(t.text) == "" {
 		l.errorf(textNode, "empty term %q", textNode.Value)
 		return t, false
 	}
 	return t, true
 }
 
-// normalizeTerm is the form of a term that is looked for in normalized text.
-func normalizeTerm(s string, fold bool) string {
-	pool := &termNormalizers[0]
-	if fold {
-		pool = &termNormalizers[1]
-	}
-	n, _ := pool.Get().(*normalizer)
-	if n == nil {
-		n = newNormalizer(fold)
-	}
-	defer pool.Put(n)
+// termKey is the form of a term that is looked for in normalized text.
+func (n *normalizer) termKey(s string) string {
 	n.normalize(s)
 	return strings.TrimSpace(string(n.text))
 }
-
-// termNormalizers keeps normalizers for terms, unfolded and folded: a
-// pack of names normalizes tens of thousands of them.
-var termNormalizers [2]sync.Pool

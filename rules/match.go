@@ -1,10 +1,10 @@
 package rules
 
 import (
+	"bytes"
 	"cmp"
 	"slices"
 	"sort"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -152,7 +152,7 @@ func (sc *scratch) verify(v *variant, start, end int) bool {
 	if v.caseSensitive {
 		from, to := sc.norm.origSpan(start, end)
 		sc.cased.normalize(sc.text[from:to])
-		return strings.TrimSpace(string(sc.cased.text)) == v.caseKey
+		return string(bytes.TrimSpace(sc.cased.text)) == v.caseKey
 	}
 	return true
 }

@@ -66,6 +66,8 @@ func (s *Set) Lexicons() map[string][]string { return maps.Clone(s.lexicons) }
 // compiler builds the automaton's patterns and variants.
 type compiler struct {
 	set      *Set
+	folded   *normalizer // terms as looked for
+	cased    *normalizer // case-sensitive terms as verified
 	patterns [][]byte
 	patIndex map[string]int32
 	varIndex map[variantKey]int32
@@ -88,7 +90,10 @@ func compile(f *file, o options) *Set {
 	for _, name := range f.lexOrder {
 		s.lexicons[name] = written(f.lexicons[name])
 	}
-	c := &compiler{set: s, patIndex: map[string]int32{}, varIndex: map[variantKey]int32{}}
+	c := &compiler{
+		set: s, folded: newNormalizer(true), cased: newNormalizer(false),
+		patIndex: map[string]int32{}, varIndex: map[variantKey]int32{},
+	}
 	watchlist := slices.Clone(o.watchlist) // results point into it; the caller's slice may change
 	for _, r := range f.rules {
 		s.byID[r.ID] = r
@@ -117,7 +122,7 @@ func (c *compiler) addGroup(r *Rule, g *group, watchlist []WatchTerm) {
 	}
 	for i := range watchlist {
 		w := &watchlist[i]
-		if g.watch.selects(w) && utf8.RuneCountInString(normalizeTerm(w.Text, true)) >= minWatchRunes {
+		if g.watch.selects(w) && utf8.RuneCountInString(c.folded.termKey(w.Text)) >= minWatchRunes {
 			c.addTerm(termSpec{written: w.Text, text: w.Text}, w, termRef{slot: int32(g.slot)})
 		}
 	}
@@ -129,7 +134,7 @@ const minWatchRunes = 3
 
 func (c *compiler) addTerm(t termSpec, watch *WatchTerm, ref termRef) {
 	s := c.set
-	key := normalizeTerm(t.text, true)
+	key := c.folded.termKey(t.text)
 	if key == "" {
 		return
 	}
@@ -145,7 +150,7 @@ func (c *compiler) addTerm(t termSpec, watch *WatchTerm, ref termRef) {
 	if !ok {
 		vi = int32(len(s.variants))
 		c.varIndex[vk] = vi
-		s.variants = append(s.variants, newVariant(t, key, watch))
+		s.variants = append(s.variants, c.newVariant(t, key, watch))
 		s.patVariants[pat] = append(s.patVariants[pat], vi)
 	}
 	v := &s.variants[vi]
@@ -161,7 +166,7 @@ func (c *compiler) addTerm(t termSpec, watch *WatchTerm, ref termRef) {
 // stand alone, except that a prefix term or a Hangul term may run on
 // (Korean attaches particles: 북한의, 북한이), and Han and kana, written
 // without spaces, match anywhere.
-func newVariant(t termSpec, key string, watch *WatchTerm) variant {
+func (c *compiler) newVariant(t termSpec, key string, watch *WatchTerm) variant {
 	first, _ := utf8.DecodeRuneInString(key)
 	last, _ := utf8.DecodeLastRuneInString(key)
 	v := variant{
@@ -173,7 +178,7 @@ func newVariant(t termSpec, key string, watch *WatchTerm) variant {
 		watch:         watch,
 	}
 	if t.caseSensitive {
-		v.caseKey = normalizeTerm(t.text, false)
+		v.caseKey = c.cased.termKey(t.text)
 	}
 	return v
 }
