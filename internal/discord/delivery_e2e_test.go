@@ -326,3 +326,58 @@ func TestWebhookModeDelivers(t *testing.T) {
 		t.Errorf("deleted webhook: %v", err)
 	}
 }
+
+func TestSuccessClearsChannelFailures(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.subscribe()
+	failures := func() int {
+		subs, err := h.db.SubscriptionsForChannel(testContext(t), channelID)
+		if err != nil || len(subs) != 1 {
+			t.Fatalf("subscriptions %v %v", subs, err)
+		}
+		return subs[0].Failures
+	}
+	h.queue(kursk())
+	h.fake.FailNext(1, http.StatusForbidden)
+	h.drain(h.worker())
+	if n := failures(); n != 1 {
+		t.Fatalf("failures after a 403: %d", n)
+	}
+	h.queue(kursk())
+	h.drain(h.worker())
+	if n := failures(); n != 0 {
+		t.Errorf("failures after a delivery: %d", n)
+	}
+	if msgs := h.fake.Messages(channelID); len(msgs) != 1 {
+		t.Errorf("%d messages", len(msgs))
+	}
+}
+
+func TestWebhookKeepsToItsRateLimit(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t, discordtest.WithMessageRateLimit(2, 150*time.Millisecond))
+	db := openStore(t)
+	sender, err := NewWebhookSender(fake.URL()+"/api/webhooks/777/tok", nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := testContext(t)
+	var pending []store.Pending
+	for range 7 {
+		pending = append(pending, store.Pending{Alert: kursk(), Targets: []string{store.TargetWebhook}})
+	}
+	if _, err := db.SaveAlerts(ctx, pending); err != nil {
+		t.Fatal(err)
+	}
+	w := &delivery.Worker{Outbox: db, Sender: sender, Prefix: store.TargetWebhook}
+	if n, err := w.Drain(ctx); err != nil || n != 7 {
+		t.Fatalf("drain: %d %v", n, err)
+	}
+	if got := len(fake.WebhookMessages("777")); got != 7 {
+		t.Errorf("%d webhook messages", got)
+	}
+	if limited := fake.RateLimited(); len(limited) != 0 {
+		t.Errorf("429s drawn: %v", limited)
+	}
+}
