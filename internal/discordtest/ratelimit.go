@@ -3,6 +3,7 @@ package discordtest
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -37,11 +38,7 @@ func (b *bucket) take(now time.Time) bool {
 func (s *Server) RateLimited() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.rateLimited))
-	for k, v := range s.rateLimited {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(s.rateLimited)
 }
 
 // takeRateLimit applies the route's bucket, sets the X-RateLimit-* headers
@@ -227,11 +224,7 @@ const earlyTolerance = 5 * time.Millisecond
 func (s *Server) RetryAfterIgnored() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.earlyRetries))
-	for k, v := range s.earlyRetries {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(s.earlyRetries)
 }
 
 func (s *Server) noteEarlyRetry(key string) {
