@@ -21,7 +21,8 @@
 // leading honorifics and trailing legal forms dropped, "SURNAME, Given"
 // indexed in both orders, Korean romanizations unified (Jŏng, Jeong, Chong
 // and Jung; Lee, Rhee and Ri; Park and Pak), and names written with and
-// without spaces ("Kim Jongun") matched as one.
+// without spaces ("Kim Jongun") matched as one. A query in Hangul is also
+// romanized syllable by syllable (김정은 finds KIM Jong Un).
 //
 // A query is scored against each candidate name by token: each query token is
 // paired with its most similar name token (Jaro–Winkler, stretched so that

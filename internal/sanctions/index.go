@@ -24,6 +24,7 @@ const (
 	minFuzzyRunes   = 4    // shorter tokens only match exactly
 	jwFloor         = 0.84 // token pairs less similar than this count as different
 	lowQuality      = 0.90 // factor for low-quality aliases
+	transliterated  = 0.99 // factor for matches of a query spelled in another script
 	queryShare      = 0.6  // weight of the query part found in a name, against the name part found in the query
 )
 
@@ -226,17 +227,30 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 	defer ix.scratch.Put(s)
 	s.resetSearch()
 	raw := nameTokens(query)
+	ix.searchSpelling(s, raw, 1, opt)
+	if romanized := romanizeHangul(raw); romanized != nil {
+		ix.searchSpelling(s, romanized, transliterated, opt)
+	}
+	return ix.bestPerEntry(s, opt.Limit)
+}
+
+// searchSpelling adds the hits of one spelling of the query, their scores
+// multiplied by factor.
+func (ix *Index) searchSpelling(s *scratch, raw []string, factor float64, opt SearchOptions) {
 	if len(raw) > maxQueryTokens {
 		raw = raw[:maxQueryTokens]
 	}
 	tokens := romanizeAll(raw)
+	from := len(s.hits)
 	for _, joined := range joinedKeys(raw, tokens) {
 		ix.addJoinedHits(s, joined, opt)
 	}
 	for _, variant := range ix.queryVariants(raw, tokens) {
 		ix.searchVariant(s, variant, opt)
 	}
-	return ix.bestPerEntry(s, opt.Limit)
+	for i := from; i < len(s.hits); i++ {
+		s.hits[i].score *= factor
+	}
 }
 
 // addJoinedHits scores names that spell the query once spaces and hyphens

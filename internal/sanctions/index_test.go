@@ -88,6 +88,7 @@ func TestSearch(t *testing.T) {
 		{"Jong Un Kim", "ofac/20157", "KIM, Jong Un"},
 		{"Kim Jŏng-ŭn", "ofac/20157", "KIM, Jong Un"},
 		{"김철남", "un/KPi.901", "김철남"},
+		{"김정은", "ofac/20157", "KIM, Jong Un"}, // Hangul query, romanized entry
 		{"Jin Zhenan", "un/KPi.901", "Jin Zhenan"},
 		{"Kim Chol-nam", "un/KPi.901", "KIM CHOL NAM"},
 		{"IMO 9187629", "ofac/15036", "ARTAVIL"},
