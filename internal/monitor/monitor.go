@@ -127,8 +127,11 @@ type Monitor struct {
 	saveMu  sync.Mutex
 	stories *storyIndex
 
-	// listRetry is how long a list waits after its failures-th failed sync.
-	listRetry func(failures int) time.Duration
+	// sourceRetry and listRetry are how long a source or a list waits after
+	// its failures-th consecutive failure (fields, so that tests can shorten
+	// them).
+	sourceRetry func(failures int, retryAfter time.Duration) time.Duration
+	listRetry   func(failures int) time.Duration
 
 	mu      sync.Mutex // guards the fields below
 	sources map[string]rules.Source
@@ -142,9 +145,10 @@ func New(cfg Config) (*Monitor, error) {
 		return nil, err
 	}
 	m := &Monitor{
-		cfg:     cfg,
-		workers: make(chan struct{}, cfg.Workers),
-		stories: newStoryIndex(cfg.StoryWindow),
+		cfg:         cfg,
+		workers:     make(chan struct{}, cfg.Workers),
+		stories:     newStoryIndex(cfg.StoryWindow),
+		sourceRetry: retryDelay,
 		listRetry: func(failures int) time.Duration {
 			return retryDelay(failures, 0)
 		},

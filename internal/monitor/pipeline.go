@@ -22,6 +22,9 @@ type Stats struct {
 	New      int    // items never seen before
 	Alerts   int    // alerts stored
 	Duration time.Duration
+	// NextAttempt is when a failing (or backing off) source may be polled
+	// again; zero while it is healthy.
+	NextAttempt time.Time
 }
 
 // Poll outcomes, as recorded in store.SourceState.LastStatus.
@@ -115,6 +118,7 @@ func (m *Monitor) PollSource(ctx context.Context, src rules.Source) (Stats, erro
 	if err != nil {
 		p.stats.Status = StatusError
 	}
+	p.stats.NextAttempt = p.state.NextAttempt
 	m.logPoll(p, err)
 	if m.cfg.OnPoll != nil {
 		m.cfg.OnPoll(p.stats, err)
@@ -162,7 +166,7 @@ func (m *Monitor) fail(ctx context.Context, p *poll, stepName string, err error)
 	st.LastStatus = StatusError
 	st.LastError = se.Err.Error()
 	st.Failures++
-	st.NextAttempt = p.start.Add(retryDelay(st.Failures, retryAfter))
+	st.NextAttempt = p.start.Add(m.sourceRetry(st.Failures, retryAfter))
 	if err := m.cfg.Store.SaveSourceState(context.WithoutCancel(ctx), st); err != nil {
 		return errors.Join(se, fmt.Errorf("source %s: record failure: %w", p.src.Name, err))
 	}
@@ -190,6 +194,7 @@ func (m *Monitor) fetch(ctx context.Context, p *poll) (bool, error) {
 	if err := m.cfg.Store.SaveSourceState(ctx, st); err != nil {
 		return true, fmt.Errorf("save state: %w", err)
 	}
+	p.state = st
 	return true, nil
 }
 
@@ -369,6 +374,7 @@ func (m *Monitor) save(ctx context.Context, p *poll) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("save batch: %w", err)
 	}
+	p.state = st
 	p.stats.Alerts = len(stored)
 	if len(stored) != st.Alerts {
 		// Some alerts repeated a story that already had them, and the store

@@ -6,6 +6,8 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/embargo-watch/embargo/rules"
 )
 
 // Run schedules every source and list and polls them until ctx ends. Each
@@ -56,18 +58,49 @@ func (m *Monitor) jobsLocked() []job {
 	return jobs
 }
 
-// scheduledPoll polls a source with its configuration of the moment: a
-// reload may have changed its URL since it was scheduled.
+// scheduledPoll polls a source with its configuration of the moment (a
+// reload may have changed its URL since it was scheduled). A source that
+// fails is polled again when its backoff ends, if that comes before its next
+// scheduled run; scheduled runs that fall during the wait are skipped.
 func (m *Monitor) scheduledPoll(ctx context.Context, name string) {
-	src, ok := m.source(name)
-	if !ok {
-		return
+	for {
+		src, ok := m.source(name)
+		if !ok {
+			return
+		}
+		stats, err := m.pollInSlot(ctx, src) // logged by PollSource
+		if err == nil || !IsSourceError(err) {
+			return
+		}
+		retry := stats.NextAttempt
+		if next := m.NextRun(name); next.IsZero() || !retry.Before(next) {
+			return // the schedule comes first, or the source is gone
+		}
+		if !sleep(ctx, retry.Sub(m.cfg.Now())) {
+			return
+		}
 	}
+}
+
+// pollInSlot polls a source in one of the Workers slots.
+func (m *Monitor) pollInSlot(ctx context.Context, src rules.Source) (Stats, error) {
 	if err := m.acquire(ctx); err != nil {
-		return
+		return Stats{Source: src.Name}, err
 	}
 	defer m.release()
-	m.PollSource(ctx, src) // logged by PollSource; a failing source waits for its next turn
+	return m.PollSource(ctx, src)
+}
+
+// sleep waits for d, or returns false when ctx ends first.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
 
 // scheduledSync syncs a list and, while the sync fails, tries again after
@@ -76,15 +109,8 @@ func (m *Monitor) scheduledPoll(ctx context.Context, name string) {
 func (m *Monitor) scheduledSync(ctx context.Context, name string) {
 	for failures := 1; ; failures++ {
 		l, ok := m.list(name) // a reload may have changed or removed it
-		if !ok || m.SyncList(ctx, l) == nil {
+		if !ok || m.SyncList(ctx, l) == nil || !sleep(ctx, m.listRetry(failures)) {
 			return
-		}
-		wait := time.NewTimer(m.listRetry(failures))
-		select {
-		case <-ctx.Done():
-			wait.Stop()
-			return
-		case <-wait.C:
 		}
 	}
 }
