@@ -289,17 +289,25 @@ func (s *Server) withDefaults(in Interaction) Interaction {
 // command was registered and a component's message exists.
 func (s *Server) interactionData(in Interaction, p *pendingInteraction) (map[string]any, error) {
 	if in.Type == discordgo.InteractionMessageComponent {
-		target := s.findMessage(in.MessageID)
-		if target == nil {
-			return nil, fmt.Errorf("discordtest: no message %q carries component %q", in.MessageID, in.CustomID)
-		}
-		p.target = target
-		kind := discordgo.ButtonComponent
-		if len(in.Values) > 0 {
-			kind = discordgo.SelectMenuComponent
-		}
-		return map[string]any{"custom_id": in.CustomID, "component_type": kind, "values": in.Values}, nil
+		return s.componentData(in, p)
 	}
+	return s.commandData(in)
+}
+
+func (s *Server) componentData(in Interaction, p *pendingInteraction) (map[string]any, error) {
+	target := s.findMessage(in.MessageID)
+	if target == nil {
+		return nil, fmt.Errorf("discordtest: no message %q carries component %q", in.MessageID, in.CustomID)
+	}
+	p.target = target
+	kind := discordgo.ButtonComponent
+	if len(in.Values) > 0 {
+		kind = discordgo.SelectMenuComponent
+	}
+	return map[string]any{"custom_id": in.CustomID, "component_type": kind, "values": in.Values}, nil
+}
+
+func (s *Server) commandData(in Interaction) (map[string]any, error) {
 	cmd, ok := s.registeredCommand(in.GuildID, in.Command)
 	if !ok {
 		return nil, fmt.Errorf("discordtest: command %q is not registered (globally or in guild %s)", in.Command, in.GuildID)
