@@ -224,77 +224,63 @@ func appendWord(toks []qtoken, t qtoken) []qtoken {
 }
 
 // readNumber reads digits with thousands separators or a decimal part
-// ("6,000", "6 000", "1.5", "1,5"), and attached multipliers such as 천 or
-// 万 ("5천여", "1만5천").
+// ("6,000", "6 000", "1.5", "1,5"), then multipliers written onto them.
 func readNumber(text []byte, i, to int) qtoken {
-	t := qtoken{kind: qNumber, start: i}
-	var digits strings.Builder
-	j := i
-	for j < to && isDigit(text[j]) {
-		digits.WriteByte(text[j])
-		j++
-	}
+	j := skipDigits(text, i, to)
+	digits := append(make([]byte, 0, 24), text[i:j]...)
 	grouped := false
-	for j+1 < to && (text[j] == ',' || text[j] == '.' || text[j] == ' ' && j-i <= 3) && isDigit(text[j+1]) {
-		k := j + 1
-		for k < to && isDigit(text[k]) {
-			k++
+	for j+1 < to && isDigit(text[j+1]) && (text[j] == ',' || text[j] == '.' || text[j] == ' ' && j-i <= 3) {
+		k := skipDigits(text, j+1, to)
+		if k-j-1 == 3 && (text[j] != ' ' || len(digits) <= 3) {
+			digits = append(digits, text[j+1:k]...) // a group of thousands
+			grouped, j = true, k
+			continue
 		}
-		switch {
-		case k-j-1 == 3 && (text[j] != ' ' || digits.Len() <= 3): // a thousands group
-			digits.Write(text[j+1 : k])
-			grouped = true
-		case text[j] != ' ' && !grouped: // a decimal part
-			digits.WriteByte('.')
-			digits.Write(text[j+1 : k])
+		if text[j] != ' ' && !grouped {
+			digits = append(append(digits, '.'), text[j+1:k]...) // a decimal part
 			j = k
-			goto done
-		default:
-			goto done
 		}
-		j = k
+		break
 	}
-done:
-	t.value, _ = strconv.ParseFloat(digits.String(), 64)
-	t.end = j
-	t.year = !grouped && j-i == 4 && t.value >= 1900 && t.value <= 2100
+	value, _ := strconv.ParseFloat(string(digits), 64)
+	t := qtoken{kind: qNumber, start: i, end: j, value: value}
+	t.year = !grouped && j-i == 4 && value >= 1900 && value <= 2100
 	return readAttachedMultipliers(text, t, to)
 }
 
-// readAttachedMultipliers handles Korean and Chinese numbers such as 5천,
-// 1만5천 and 5000余.
+func skipDigits(text []byte, i, to int) int {
+	for i < to && isDigit(text[i]) {
+		i++
+	}
+	return i
+}
+
+// readAttachedMultipliers reads Korean and Chinese multipliers written onto
+// a number (5천, 1만5천, 3万) and the marks for "about" (5천여, 5000余).
 func readAttachedMultipliers(text []byte, t qtoken, to int) qtoken {
 	total, current := 0.0, t.value
 	j := t.end
 	for j < to {
 		r, size := utf8.DecodeRune(text[j:])
-		if m, ok := attachedMultiplier[r]; ok {
+		if m := attachedMultiplier[r]; m > 0 {
 			total += current * m
-			current = 0
+			current, t.year = 0, false
 			j += size
-			t.year = false
-			for j < to && isDigit(text[j]) { // 1만5천
-				k := j
-				for k < to && isDigit(text[k]) {
-					k++
-				}
-				n, _ := strconv.ParseFloat(string(text[j:k]), 64)
-				if r2, _ := utf8.DecodeRune(text[k:]); k < to && attachedMultiplier[r2] > 0 {
-					current = n
+			// 1만5천: digits followed by another multiplier go on with the number.
+			if k := skipDigits(text, j, to); k > j && k < to {
+				if next, _ := utf8.DecodeRune(text[k:]); attachedMultiplier[next] > 0 {
+					current, _ = strconv.ParseFloat(string(text[j:k]), 64)
 					j = k
 				}
-				break
 			}
 			continue
 		}
-		if r == '여' || r == '余' || r == '多' { // "about": 5천여, 5000余
-			j += size
-			continue
+		if r != '여' && r != '余' && r != '多' {
+			break
 		}
-		break
+		j += size
 	}
-	t.value = total + current
-	t.end = j
+	t.value, t.end = total+current, j
 	return t
 }
 
