@@ -72,9 +72,9 @@ func (m *Monitor) scheduledPoll(ctx context.Context, name string) {
 		if err == nil || !IsSourceError(err) {
 			return
 		}
-		retry := stats.NextAttempt
-		if next := m.NextRun(name); next.IsZero() || !retry.Before(next) {
-			return // the schedule comes first, or the source is gone
+		retry, next := stats.NextAttempt, m.NextRun(name)
+		if ctx.Err() != nil || retry.IsZero() || next.IsZero() || !retry.Before(next) {
+			return // stopping, or the schedule comes first, or the source is gone
 		}
 		if !sleep(ctx, retry.Sub(m.cfg.Now())) {
 			return
