@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,6 +39,9 @@ type Config struct {
 	// FetchText fetches a URL's article text for /check, through the
 	// address guard; nil means /check takes text only.
 	FetchText func(ctx context.Context, url string) (string, error)
+	// Transport carries the bot's REST requests; nil means
+	// http.DefaultTransport. Metrics wrap it to count 429s.
+	Transport http.RoundTripper
 	Log       *slog.Logger
 	Now       func() time.Time
 }
@@ -88,7 +92,10 @@ func NewBot(cfg Config) (*Bot, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	session, err := NewSession(cfg.Token, cfg.APIBase)
+	if cfg.Transport == nil {
+		cfg.Transport = http.DefaultTransport
+	}
+	session, err := newSession(cfg.Token, cfg.APIBase, cfg.Transport)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package discord
 import (
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -327,9 +328,21 @@ func TestWebhookModeDelivers(t *testing.T) {
 	}
 }
 
+// countingTransport counts the 429 answers it sees, as the metrics do.
+type countingTransport struct{ limited atomic.Int64 }
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+		c.limited.Add(1)
+	}
+	return resp, err
+}
+
 func TestSuccessClearsChannelFailures(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
+	counter := &countingTransport{}
+	h := newHarnessWith(t, func(c *Config) { c.Transport = counter })
 	h.subscribe()
 	failures := func() int {
 		subs, err := h.db.SubscriptionsForChannel(testContext(t), channelID)
@@ -345,7 +358,11 @@ func TestSuccessClearsChannelFailures(t *testing.T) {
 		t.Fatalf("failures after a 403: %d", n)
 	}
 	h.queue(kursk())
+	h.fake.FailNext(1, http.StatusTooManyRequests)
 	h.drain(h.worker())
+	if counter.limited.Load() != 1 {
+		t.Errorf("the configured transport saw %d 429s, want 1", counter.limited.Load())
+	}
 	if n := failures(); n != 0 {
 		t.Errorf("failures after a delivery: %d", n)
 	}

@@ -30,13 +30,18 @@ const (
 // answers. discordgo's endpoint variables are left alone: the rewrite happens
 // in the HTTP transport.
 func NewSession(token, apiBase string) (*discordgo.Session, error) {
+	return newSession(token, apiBase, http.DefaultTransport)
+}
+
+// newSession is NewSession over a given base transport.
+func newSession(token, apiBase string, base http.RoundTripper) (*discordgo.Session, error) {
 	if strings.TrimSpace(token) == "" {
 		return nil, errors.New("discord: empty bot token")
 	}
 	if !strings.HasPrefix(token, "Bot ") {
 		token = "Bot " + token
 	}
-	transport, err := newTransport(http.DefaultTransport, apiBase)
+	transport, err := newTransport(base, apiBase)
 	if err != nil {
 		return nil, err
 	}
