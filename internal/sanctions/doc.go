@@ -21,8 +21,9 @@
 // leading honorifics and trailing legal forms dropped, "SURNAME, Given"
 // indexed in both orders, Korean romanizations unified (Jŏng, Jeong, Chong
 // and Jung; Lee, Rhee and Ri; Park and Pak), and names written with and
-// without spaces ("Kim Jongun") matched as one. A query in Hangul is also
-// romanized syllable by syllable (김정은 finds KIM Jong Un).
+// without spaces ("Kim Jongun") matched as one. A query in Hangul or Cyrillic
+// is also transliterated (김정은 finds KIM Jong Un, Пригожин finds PRIGOZHIN),
+// its matches scored 0.99 of an exact one.
 //
 // A query is scored against each candidate name by token: each query token is
 // paired with its most similar name token (Jaro–Winkler, stretched so that

@@ -228,8 +228,8 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 	s.resetSearch()
 	raw := nameTokens(query)
 	ix.searchSpelling(s, raw, 1, opt)
-	if romanized := romanizeHangul(raw); romanized != nil {
-		ix.searchSpelling(s, romanized, transliterated, opt)
+	if latin := transliterate(raw); latin != nil {
+		ix.searchSpelling(s, latin, transliterated, opt)
 	}
 	return ix.bestPerEntry(s, opt.Limit)
 }
