@@ -419,7 +419,9 @@ func TestInteractionAnswered(t *testing.T) {
 		t.Errorf("command id %s, registered %s", data.ID, s.Commands(DefaultGuildID)[0].ID)
 	}
 
-	if _, err := s.Interact(ctx, Interaction{Command: "unregistered"}); err == nil {
+	short, cancelShort := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancelShort()
+	if _, err := s.Interact(short, Interaction{Command: "unregistered"}); err == nil {
 		t.Error("an unregistered command was dispatched")
 	}
 }

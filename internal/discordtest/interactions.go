@@ -134,13 +134,18 @@ func SubCommandGroup(name string, subs ...*discordgo.ApplicationCommandInteracti
 }
 
 // Interact dispatches an INTERACTION_CREATE over the gateway (waiting for a
-// ready connection first), waits for the bot's callback and returns it. After
+// ready connection, and up to 5 s for the command to be registered), waits
+// for the bot's callback and returns it. After
 // a deferred callback (types 5 and 6) it also waits, up to the follow-up
 // wait, for the edit of the original response or a follow-up. It returns
 // ErrNoCallback when the bot does not answer within the interaction deadline.
 func (s *Server) Interact(ctx context.Context, in Interaction) (*InteractionResult, error) {
 	if err := s.WaitReady(ctx); err != nil {
 		return nil, err
+	}
+	in = s.withDefaults(in)
+	if in.Type != discordgo.InteractionMessageComponent {
+		s.awaitCommand(ctx, in.GuildID, in.Command)
 	}
 	p, payload, err := s.prepareInteraction(in)
 	if err != nil {
@@ -229,9 +234,9 @@ func (p *pendingInteraction) snapshot() *InteractionResult {
 	return &r
 }
 
-// prepareInteraction fills defaults and builds the INTERACTION_CREATE payload.
+// prepareInteraction builds the INTERACTION_CREATE payload of in, whose
+// defaults are filled.
 func (s *Server) prepareInteraction(in Interaction) (*pendingInteraction, map[string]any, error) {
-	in = s.withDefaults(in)
 	p := &pendingInteraction{id: s.newID(), token: newToken(), channelID: in.ChannelID, kind: in.Type}
 	payload := map[string]any{
 		"id": p.id, "application_id": s.cfg.appID, "type": in.Type, "token": p.token, "version": 1,
@@ -329,9 +334,29 @@ func (s *Server) commandData(in Interaction) (map[string]any, error) {
 	return data, nil
 }
 
+// registrationWait is how long Interact waits for a command to be
+// registered: a bot registers its commands after READY, so a test that
+// interacts as soon as the bot is connected may come first.
+const registrationWait = 5 * time.Second
+
+// awaitCommand waits until the command is registered, at most
+// registrationWait; Interact then reports a command still missing.
+func (s *Server) awaitCommand(ctx context.Context, guildID, name string) {
+	ctx, cancel := context.WithTimeout(ctx, registrationWait)
+	defer cancel()
+	_ = s.waitFor(ctx, func() bool {
+		_, ok := s.registeredCommandLocked(guildID, name)
+		return ok
+	})
+}
+
 func (s *Server) registeredCommand(guildID, name string) (discordgo.ApplicationCommand, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.registeredCommandLocked(guildID, name)
+}
+
+func (s *Server) registeredCommandLocked(guildID, name string) (discordgo.ApplicationCommand, bool) {
 	for _, scope := range []string{guildID, ""} {
 		for _, c := range s.commands[scope] {
 			if c.Name == name {

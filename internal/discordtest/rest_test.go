@@ -397,3 +397,23 @@ func TestConcurrentInteractions(t *testing.T) {
 		}
 	}
 }
+
+func TestInteractWaitsForRegistration(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	dg := connect(t, s, answerWith("ok", nil))
+	registered := make(chan error, 1)
+	go func() { // as a bot does once READY
+		_, err := dg.ApplicationCommandBulkOverwrite(s.AppID(), DefaultGuildID, testCommands())
+		registered <- err
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := s.Interact(ctx, Interaction{Command: "rules"})
+	if err != nil || res.Content() != "ok rules" {
+		t.Fatalf("Interact = %+v, %v", res, err)
+	}
+	if err := <-registered; err != nil {
+		t.Fatal(err)
+	}
+}
