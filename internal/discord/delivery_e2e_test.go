@@ -242,6 +242,10 @@ func TestMutesAndFiltersApplyAtSendTime(t *testing.T) {
 	if !strings.Contains(res.Content(), "Muted dprk-labor-abroad") {
 		t.Fatalf("/mute: %q", res.Content())
 	}
+	listed := answer(h.interact(0, "subscriptions"))
+	if !strings.Contains(listed, "🔇 dprk-labor-abroad muted until <t:") || !strings.Contains(listed, "by <@"+discordtest.DefaultUserID+">: noisy week") {
+		t.Errorf("/subscriptions does not show the mute:\n%s", listed)
+	}
 	w := h.worker()
 	var results []string
 	w.OnResult = func(_ store.Delivery, result string, err error) { results = append(results, result) }

@@ -71,7 +71,7 @@ func (b *Bot) handle(i *discordgo.Interaction) {
 }
 
 // runCommand runs a command's handler and answers with what it returns, or
-// with its error, always ephemerally. A handler that takes long is deferred.
+// with its error (ephemerally). A handler that takes long is deferred.
 func (b *Bot) runCommand(r *request, c *command) {
 	if c == nil {
 		r.fail(refuse("This command is not known to this version of embargo."))
@@ -101,7 +101,8 @@ func (b *Bot) runAutocomplete(r *request, c *command) {
 		ctx, cancel := context.WithTimeout(b.ctx, autocompleteTimeout)
 		defer cancel()
 		focused := r.focused()
-		choices = c.complete(ctx, r, focused.Name, fmt.Sprint(focused.Value))
+		typed, _ := focused.Value.(string) // integer options arrive as typed text too
+		choices = c.complete(ctx, r, focused.Name, typed)
 	}
 	if len(choices) > maxChoices {
 		choices = choices[:maxChoices]

@@ -183,14 +183,34 @@ func subscriptionsPage(ctx context.Context, r *request, page int, _ string) (Mes
 	if err != nil {
 		return MessagePayload{}, fmt.Errorf("subscriptions: %w", err)
 	}
-	if len(subs) == 0 {
+	mutes, err := r.bot.cfg.Store.ActiveMutes(ctx, r.guild(), r.bot.cfg.Now())
+	if err != nil {
+		return MessagePayload{}, fmt.Errorf("mutes: %w", err)
+	}
+	if len(subs) == 0 && len(mutes) == 0 {
 		return MessagePayload{Content: "This server has no subscriptions. /subscribe adds one."}, nil
 	}
-	lines := make([]string, 0, len(subs))
+	lines := make([]string, 0, len(subs)+len(mutes))
 	for _, s := range subs {
 		lines = append(lines, fmt.Sprintf("**#%d** <#%s>: %s — %s", s.ID, s.ChannelID, describeFilter(s), subscriptionState(s)))
 	}
+	for _, m := range mutes {
+		lines = append(lines, muteLine(m))
+	}
 	return pagedList("Subscriptions", lines, page, "subscriptions", ""), nil
+}
+
+// muteLine shows a mute as a silence: which rule, until when, who, why. The
+// user mention only shows a name: allowed_mentions lets it ping no one.
+func muteLine(m store.Mute) string {
+	line := fmt.Sprintf("🔇 %s muted until <t:%d:f>", Escape(m.Rule), m.Until.Unix())
+	if m.CreatedBy != "" {
+		line += fmt.Sprintf(" by <@%s>", m.CreatedBy)
+	}
+	if m.Reason != "" {
+		line += ": " + Fit(m.Reason, 200)
+	}
+	return line
 }
 
 // subscriptionState is "active" or "paused: <reason>".
