@@ -31,7 +31,9 @@ type automaton struct {
 	outs      []int32
 	patLen    []int32
 	rowOf     []int32 // per state: the start of its row in rows, or -1
-	rows      []int32 // dense transitions: rows[rowOf[s]+class[b]]
+	rows      []int32 // dense transitions: rows[rowOf[s]+class[b]], encoded (see buildRows)
+	rowState  []int32 // per row: its state
+	encoded   bool
 	class     [256]uint8
 	classes   int
 }
@@ -194,6 +196,10 @@ func (a *automaton) classify(patterns [][]byte) {
 // buildRows gives the shallowest states, in breadth-first order, dense
 // rows of resolved transitions. A state's failure link is shallower than
 // the state, so its row (or its sparse edges) is ready when needed.
+//
+// Once built, the rows are encoded for the scan's fast path: an entry
+// v >= 0 is the row offset of the next state, which has a row and ends no
+// pattern; v < 0 is ^t for any other next state t.
 func (a *automaton) buildRows(order []int32) {
 	a.rowOf = make([]int32, len(order))
 	for i := range a.rowOf {
@@ -201,6 +207,7 @@ func (a *automaton) buildRows(order []int32) {
 	}
 	n := min(len(order), max(1, rowBudget/4/a.classes))
 	a.rows = make([]int32, n*a.classes)
+	a.rowState = order[:n:n]
 	byClass := make([]int, a.classes) // a byte of each class; class 0 has none
 	for b := 255; b >= 0; b-- {
 		byClass[a.class[b]] = b
@@ -217,13 +224,21 @@ func (a *automaton) buildRows(order []int32) {
 		}
 		a.rowOf[s] = int32(i * a.classes)
 	}
+	for i, t := range a.rows {
+		if a.rowOf[t] >= 0 && a.outHi[t] == a.outLo[t] {
+			a.rows[i] = a.rowOf[t]
+		} else {
+			a.rows[i] = ^t
+		}
+	}
+	a.encoded = true
 }
 
 // next is the state after reading b in state s.
 func (a *automaton) next(s int32, b byte) int32 {
 	for {
 		if r := a.rowOf[s]; r >= 0 {
-			return a.rows[int(r)+int(a.class[b])]
+			return a.state(a.rows[int(r)+int(a.class[b])])
 		}
 		if t := a.child(s, b); t >= 0 {
 			return t
@@ -232,20 +247,39 @@ func (a *automaton) next(s int32, b byte) int32 {
 	}
 }
 
+// state decodes an entry of rows.
+func (a *automaton) state(v int32) int32 {
+	switch {
+	case !a.encoded:
+		return v
+	case v >= 0:
+		return a.rowState[int(v)/a.classes]
+	default:
+		return ^v
+	}
+}
+
 // scan appends every occurrence of every pattern in text to hits, in order
-// of their end.
+// of their end. While the automaton stays in states with rows and no
+// patterns end, a byte costs two table lookups.
 func (a *automaton) scan(text []byte, hits []rawHit) []rawHit {
-	rowOf, rows, lo, hi, class := a.rowOf, a.rows, a.outLo, a.outHi, &a.class
-	s := int32(0)
+	rows, rowOf, class := a.rows, a.rowOf, &a.class
+	off, s := rowOf[0], int32(0)
 	for i, b := range text {
-		if r := rowOf[s]; r >= 0 {
-			s = rows[int(r)+int(class[b])]
+		if off >= 0 {
+			v := rows[int(off)+int(class[b])]
+			if v >= 0 {
+				off = v
+				continue
+			}
+			s = ^v
 		} else {
 			s = a.next(s, b)
 		}
-		if hi[s] != lo[s] {
+		if a.outHi[s] != a.outLo[s] {
 			hits = a.report(s, i+1, hits)
 		}
+		off = rowOf[s]
 	}
 	return hits
 }
