@@ -231,7 +231,7 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 	if latin := transliterate(raw); latin != nil {
 		ix.searchSpelling(s, latin, transliterated, opt)
 	}
-	return ix.bestPerEntry(s, opt.Limit)
+	return ix.bestPerEntry(s, opt)
 }
 
 // searchSpelling adds the hits of one spelling of the query, their scores
@@ -275,7 +275,7 @@ func (ix *Index) queryVariants(raw, tokens []string) [][]string {
 	variants := [][]string{tokens}
 	const maxVariants = 6
 	for i, t := range raw {
-		if ix.known(tokens[i]) {
+		if ix.known(tokens[i]) || !isASCII(t) {
 			continue // split only what the index does not know whole
 		}
 		for p := 2; p <= len(t)-2 && len(variants) < maxVariants && len(raw) < maxQueryTokens; p++ {
@@ -508,18 +508,20 @@ func (ix *Index) score(s *scratch, q *query, name int32) float64 {
 	return float64(score * n.quality)
 }
 
-func (ix *Index) bestPerEntry(s *scratch, limit int) []Hit {
+// bestPerEntry keeps each entry's best hit at or above the threshold, best
+// first; equal scores keep the list order.
+func (ix *Index) bestPerEntry(s *scratch, opt SearchOptions) []Hit {
 	slices.SortFunc(s.hits, func(a, b scored) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(ix.names[a.name].entry, ix.names[b.name].entry), cmp.Compare(a.name, b.name))
 	})
 	var hits []Hit
 	for _, h := range s.hits {
 		n := &ix.names[h.name]
-		if !s.firstOfEntry(n.entry) {
-			continue
+		if h.score < opt.MinScore || !s.firstOfEntry(n.entry) {
+			continue // lowered below the threshold by a factor, or not the entry's best
 		}
 		hits = append(hits, Hit{Entry: &ix.entries[n.entry], Matched: n.text, Score: math.Round(h.score*1000) / 1000})
-		if len(hits) == limit {
+		if len(hits) == opt.Limit {
 			break
 		}
 	}
