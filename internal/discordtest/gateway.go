@@ -235,11 +235,16 @@ type clientOp struct {
 	Data json.RawMessage `json:"d"`
 }
 
+// minSilence is the least silence after which a connection is given up, so
+// a short heartbeat interval on a busy machine does not cost connections.
+const minSilence = 3 * time.Second
+
 // readLoop answers the client's ops. Like Discord it gives up on a client
 // silent for two heartbeat intervals (a zombie connection).
 func (s *Server) readLoop(c *gatewayConn) {
+	silence := max(2*s.cfg.heartbeatInterval, minSilence)
 	for {
-		if c.ws.SetReadDeadline(time.Now().Add(2*s.cfg.heartbeatInterval)) != nil {
+		if c.ws.SetReadDeadline(time.Now().Add(silence)) != nil {
 			return
 		}
 		var op clientOp

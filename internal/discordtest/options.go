@@ -75,7 +75,8 @@ func WithInteractionDeadline(d time.Duration) Option {
 func WithFollowupWait(d time.Duration) Option { return func(c *config) { c.followupWait = d } }
 
 // WithHeartbeatInterval sets the heartbeat_interval sent in HELLO (default
-// 41.25 s). A connection silent for two intervals is closed.
+// 41.25 s). A connection silent for two intervals (and at least 3 s) is
+// closed.
 func WithHeartbeatInterval(d time.Duration) Option {
 	return func(c *config) { c.heartbeatInterval = d }
 }
