@@ -180,7 +180,7 @@ func redactURL(raw string) string {
 }
 
 // unwrapURLError drops the URL that net/http puts in its errors, for URLs
-// that carry a secret.
+// that carry a secret (webhook and interaction tokens).
 func unwrapURLError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {

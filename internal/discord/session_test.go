@@ -81,3 +81,16 @@ func TestRedactURL(t *testing.T) {
 		t.Errorf("redactURL = %q", got)
 	}
 }
+
+func TestUnwrapURLErrorHidesTheURL(t *testing.T) {
+	_, err := http.Get("http://127.0.0.1:1/api/webhooks/1/SECRET-TOKEN")
+	if err == nil {
+		t.Skip("something listens on port 1")
+	}
+	if !strings.Contains(err.Error(), "SECRET-TOKEN") {
+		t.Fatalf("net/http no longer puts the URL in errors: %v", err)
+	}
+	if got := unwrapURLError(err).Error(); strings.Contains(got, "SECRET-TOKEN") {
+		t.Errorf("unwrapped error still holds the token: %s", got)
+	}
+}
