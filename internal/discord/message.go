@@ -198,16 +198,16 @@ func appendWords(out []piece, text string, atStart bool) []piece {
 // termSpans finds the matched terms in text, case-insensitively, as sorted,
 // non-overlapping byte spans.
 func termSpans(text string, matches []alert.Match) [][2]int {
-	lower := strings.ToLower(text)
+	fold := strings.ToLower
+	lower := fold(text)
 	if len(lower) != len(text) {
-		lower = text // case folding changed byte offsets: match exactly
+		// Case folding changed byte offsets: match exactly instead.
+		fold = func(s string) string { return s }
+		lower = text
 	}
 	var spans [][2]int
 	for _, term := range matchTexts(matches) {
-		t := strings.ToLower(term)
-		if lower == text {
-			t = term
-		}
+		t := fold(term)
 		for from := 0; ; {
 			i := strings.Index(lower[from:], t)
 			if i < 0 {

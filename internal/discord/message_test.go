@@ -204,3 +204,18 @@ func embedTexts(msg MessagePayload) []string {
 	}
 	return out
 }
+
+func TestSnippetBoldsTermsWhateverTheirCase(t *testing.T) {
+	matches := []alert.Match{{Text: "North Korea"}, {Text: "workers"}}
+	tests := []struct{ snippet, want string }{
+		{"north korea sends workers", "**north korea** sends **workers**"},
+		{"NORTH KOREA SENDS WORKERS", "**NORTH KOREA** SENDS **WORKERS**"},
+		{"İstanbul: North Korea workers", `İstanbul\: **North Korea** **workers**`},
+		{"no match here", "no match here"},
+	}
+	for _, tt := range tests {
+		if got := fitPieces(snippetPieces(tt.snippet, matches), maxDescription); got != tt.want {
+			t.Errorf("snippet %q: got %q, want %q", tt.snippet, got, tt.want)
+		}
+	}
+}
