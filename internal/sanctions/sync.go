@@ -80,7 +80,7 @@ func (s *Syncer) Sync(ctx context.Context, l rules.List, targets func(alert.Aler
 		return s.save(ctx, res, v, nil)
 	case active.Hash == v.Hash:
 		res.Unchanged = true
-		return res, nil
+		return s.supersedeHeld(ctx, res, v)
 	}
 	if reason := s.dropReason(active.Count, v.Count); reason != "" {
 		return s.hold(ctx, res, v, reason)
@@ -165,6 +165,22 @@ func (s *Syncer) save(ctx context.Context, res Result, v store.ListVersion, aler
 	s.log().Info("list version stored", "list", v.List, "version", id, "entries", v.Count,
 		"baseline", res.Baseline, "changes", len(res.Changes), "alerts", len(alerts))
 	return res, nil
+}
+
+// supersedeHeld handles a fetch equal to the active version while a held
+// version waits: the upstream recovered, so the held version must no longer
+// be confirmable. Storing the fetch again as active makes it older than the
+// active version.
+func (s *Syncer) supersedeHeld(ctx context.Context, res Result, v store.ListVersion) (Result, error) {
+	held, ok, err := s.Store.HeldListVersion(ctx, v.List)
+	if err != nil {
+		return res, fmt.Errorf("sync list %s: %w", v.List, err)
+	}
+	if !ok {
+		return res, nil
+	}
+	s.log().Info("list back to its active version; the held version is superseded", "list", v.List, "held", held.ID)
+	return s.save(ctx, res, v, nil)
 }
 
 func (s *Syncer) hold(ctx context.Context, res Result, v store.ListVersion, reason string) (Result, error) {

@@ -373,3 +373,24 @@ func TestSyncUN2017To2026(t *testing.T) {
 		}
 	}
 }
+
+func TestSyncRecoveryDropsHeldVersion(t *testing.T) {
+	f := newSyncFixture(t)
+	good := unXML(people(10)...)
+	f.files[unList.URL] = good
+	f.sync(t, unList)
+	f.files[unList.URL] = unXML(people(5)...)
+	if res := f.sync(t, unList); !res.Held {
+		t.Fatalf("50%% drop = %+v, want held", res)
+	}
+	f.files[unList.URL] = good // the upstream export is fixed
+	if res := f.sync(t, unList); !res.Unchanged {
+		t.Fatalf("back to the active list = %+v, want unchanged", res)
+	}
+	if _, err := f.syncer.Confirm(context.Background(), unList, toChannel); err == nil {
+		t.Error("the superseded held version could still be confirmed")
+	}
+	if refs := f.activeRefs(t, "un"); strings.Count(refs, ",") != 9 {
+		t.Errorf("active version = %s", refs)
+	}
+}
