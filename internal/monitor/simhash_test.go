@@ -95,3 +95,10 @@ func TestHamming(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkFingerprint(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		Fingerprint("North Korea to send 6,000 workers to rebuild Russia's Kursk", kurskLead)
+	}
+}

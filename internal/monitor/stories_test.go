@@ -115,3 +115,22 @@ func TestBandsCoverEveryBit(t *testing.T) {
 		t.Error("not every bit tested")
 	}
 }
+
+// BenchmarkStoryIndexNearest looks up a fingerprint among 40,000 recent
+// stories (three days of a busy monitor).
+func BenchmarkStoryIndexNearest(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	now := time.Now()
+	x := newStoryIndex(72 * time.Hour)
+	for i := range 40000 {
+		x.add(store.Story{ID: int64(i + 1), Fingerprint: r.Uint64(), FirstSeen: now})
+	}
+	queries := make([]uint64, 1024)
+	for i := range queries {
+		queries[i] = r.Uint64()
+	}
+	notBefore := now.Add(-72 * time.Hour)
+	for i := 0; b.Loop(); i++ {
+		x.nearest(queries[i%len(queries)], notBefore)
+	}
+}
