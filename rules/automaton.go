@@ -14,12 +14,12 @@ import "sort"
 // already-normalized text, overlapping hits reported by pattern id, and a
 // layout that stays compact with tens of thousands of names. The states
 // nearest the root, where a scan of ordinary text spends nearly all its
-// time, get a full row of 256 transitions (a DFA row: one lookup per byte);
-// deeper states keep their few trie edges and a failure link. A pack of a
-// few hundred terms is entirely dense. Rows are indexed by byte class (the
-// bytes that occur in some pattern, each its own class, and every other
-// byte class 0), which keeps them a few dozen entries wide and the table in
-// cache.
+// time, get a dense row of resolved transitions (a DFA row: one lookup per
+// byte); deeper states keep their few trie edges and a failure link. Rows
+// are indexed by byte class (each byte that occurs in some pattern is its
+// own class, every other byte is class 0), which keeps them narrow and the
+// table, at most rowBudget bytes, in cache. A pack of a hundred terms is
+// entirely dense.
 type automaton struct {
 	root      [256]int32
 	edgeStart []int32 // per state: its edges are edgeByte/edgeNext[edgeStart[s]:edgeStart[s+1]]
@@ -56,6 +56,12 @@ type trieEdge struct {
 
 // buildAutomaton compiles the patterns, which must be distinct and non-empty.
 func buildAutomaton(patterns [][]byte) *automaton {
+	return buildAutomatonRows(patterns, rowBudget)
+}
+
+// buildAutomatonRows compiles the patterns with at most budget bytes of
+// dense rows.
+func buildAutomatonRows(patterns [][]byte, budget int) *automaton {
 	a := &automaton{patLen: make([]int32, len(patterns))}
 	own, edges := a.buildTrie(patterns)
 	states := len(own)
@@ -63,7 +69,7 @@ func buildAutomaton(patterns [][]byte) *automaton {
 	order := a.linkFailures(states)
 	a.collectOutputs(own, order)
 	a.classify(patterns)
-	a.buildRows(order)
+	a.buildRows(order, budget)
 	return a
 }
 
@@ -200,12 +206,12 @@ func (a *automaton) classify(patterns [][]byte) {
 // Once built, the rows are encoded for the scan's fast path: an entry
 // v >= 0 is the row offset of the next state, which has a row and ends no
 // pattern; v < 0 is ^t for any other next state t.
-func (a *automaton) buildRows(order []int32) {
+func (a *automaton) buildRows(order []int32, budget int) {
 	a.rowOf = make([]int32, len(order))
 	for i := range a.rowOf {
 		a.rowOf[i] = -1
 	}
-	n := min(len(order), max(1, rowBudget/4/a.classes))
+	n := min(len(order), max(1, budget/4/a.classes))
 	a.rows = make([]int32, n*a.classes)
 	a.rowState = order[:n:n]
 	byClass := make([]int, a.classes) // a byte of each class; class 0 has none
