@@ -30,7 +30,9 @@
 // only close spellings count), and the score is 0.6 × the share of the query
 // found in the name plus 0.4 × the share of the name found in the query, each
 // share weighted by token rarity (IDF), so a missing "Kim" or "Trading" costs
-// less than a missing rare surname. Low-quality aliases score 0.9 of that.
+// less than a missing rare surname. An initial ("M. Qadhafi") weighs little
+// and stands for any name starting with it. Low-quality aliases score 0.9 of
+// that.
 // Candidates come from an inverted index over tokens, with similar tokens
 // found through a trigram index of the vocabulary; query tokens too common to
 // matter are skipped when no name missing them could reach the threshold, so

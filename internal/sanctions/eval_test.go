@@ -45,7 +45,7 @@ func TestNameSearchEvaluation(t *testing.T) {
 	ix := NewIndex(entries)
 	sets := map[string][]evalQuery{
 		"alias":     aliasQueries(entries, 800),
-		"generated": generatedQueries(entries, 630),
+		"generated": generatedQueries(entries, 700),
 		"hand":      handQueries(t),
 	}
 	for _, kind := range []string{"alias", "generated", "hand"} {
@@ -201,6 +201,7 @@ func generatedQueries(entries []Entry, n int) []evalQuery {
 		{"legal-form", changeLegalForm},
 		{"two-typos", twoTypos},
 		{"typo+reorder", typoAndReorder},
+		{"initial", initialOf},
 	}
 	var out []evalQuery
 	for tries := 0; len(out) < n && tries < n*50; tries++ {
@@ -260,6 +261,20 @@ func twoTypos(rng *rand.Rand, words []string, _ *Entry) (string, bool) {
 		w[1+rng.IntN(len(w)-2)] = "aeiouy"[rng.IntN(6)]
 		words[i] = string(w)
 	}
+	return strings.Join(words, " "), true
+}
+
+// initialOf abbreviates a given or middle name to its initial: "QADHAFI
+// Muammar M.".
+func initialOf(rng *rand.Rand, words []string, e *Entry) (string, bool) {
+	if e.Type != TypeIndividual || len(words) < 3 {
+		return "", false
+	}
+	i := 1 + rng.IntN(len(words)-1)
+	if !isASCII(words[i]) || len(words[i]) < 3 {
+		return "", false
+	}
+	words[i] = words[i][:1] + "."
 	return strings.Join(words, " "), true
 }
 

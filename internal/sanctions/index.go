@@ -25,6 +25,8 @@ const (
 	jwFloor         = 0.84 // token pairs less similar than this count as different
 	lowQuality      = 0.90 // factor for low-quality aliases
 	transliterated  = 0.99 // factor for matches of a query spelled in another script
+	initialWeight   = 0.25 // weight of a one-letter query token, as a share of the rarest token's
+	initialSim      = 0.6  // similarity of an initial to a name starting with it
 	queryShare      = 0.6  // weight of the query part found in a name, against the name part found in the query
 )
 
@@ -326,6 +328,7 @@ type query struct {
 	tokens    []string
 	weights   [maxQueryTokens]float32
 	sumWeight float32
+	initials  [maxQueryTokens]rune // a one-letter token ("M." in "M. Qadhafi"), else 0
 }
 
 // prepare finds, for each query token, the index tokens like it, and records
@@ -337,6 +340,12 @@ func (ix *Index) prepare(s *scratch, tokens []string) *query {
 		w := ix.maxWeight
 		if id, ok := ix.vocab[t]; ok {
 			w = ix.weight[id]
+		}
+		if len(t) == 1 && 'a' <= t[0] && t[0] <= 'z' {
+			// An initial says little: it weighs little, and stands for any
+			// name that starts with it.
+			q.initials[i] = rune(t[0])
+			w = min(w, ix.maxWeight*initialWeight)
 		}
 		q.weights[i] = w
 		q.sumWeight += w
@@ -473,12 +482,18 @@ func (ix *Index) score(s *scratch, q *query, name int32) float64 {
 	var sims [maxQueryTokens][maxPairedTokens]float32
 	pairs := 0
 	for j, t := range tokens {
-		if slot := s.vocabSlot[t]; slot >= 0 {
-			for i := range q.tokens {
-				if sim := s.rows[slot][i]; sim > 0 {
-					sims[i][j] = sim
-					pairs++
-				}
+		slot := s.vocabSlot[t]
+		for i := range q.tokens {
+			var sim float32
+			if slot >= 0 {
+				sim = s.rows[slot][i]
+			}
+			if q.initials[i] != 0 && ix.vocabText[t][0] == q.initials[i] {
+				sim = max(sim, initialSim)
+			}
+			if sim > 0 {
+				sims[i][j] = sim
+				pairs++
 			}
 		}
 	}

@@ -99,6 +99,7 @@ func TestSearch(t *testing.T) {
 		{"Korea Mining Developmnet Trading Corp.", "ofac/9345", "KOREA MINING DEVELOPMENT TRADING CORPORATION"},
 		{"Abu Bakr Al Samarrai", "un/QDi.999", "ABU BAKR AL-SAMARRAI"},
 		{"O'Brien Star", "ofac/15036", "O'BRIEN STAR"},
+		{"A. Bakr al-Samarrai", "un/QDi.999", "ABU BAKR AL-SAMARRAI"}, // an initial
 	}
 	for _, tt := range tests {
 		hits := ix.Search(tt.query, SearchOptions{})
