@@ -25,6 +25,7 @@ func TestNormalizeName(t *testing.T) {
 		{"Ocean Maritime Management Company, Limited", "ocean maritime management"},
 		{"Rosneft OOO", "rosneft"},
 		{"Müller Straße", "muller strasse"},
+		{"Korea Intl Trading Dev Corp", "korea international trading development"},
 		{"ＫＯＭＩＤ", "komid"},                 // full-width forms
 		{"김정은", "김정은"},                     // Hangul stays composed
 		{"قصي صدام حسين", "قصي صدام حسين"}, // Arabic as written

@@ -39,6 +39,16 @@ var koreanSurnames = map[string]string{
 	"noh":  "no", "roh": "no", "ro": "no",
 }
 
+// abbreviations spell out words that names abbreviate.
+var abbreviations = map[string]string{
+	"intl": "international", "int": "international", "natl": "national", "nat": "national",
+	"dept": "department", "univ": "university", "inst": "institute", "assn": "association",
+	"assoc": "association", "mfg": "manufacturing", "bros": "brothers", "svcs": "services",
+	"svc": "service", "ind": "industrial", "inds": "industries", "hldgs": "holdings",
+	"grp": "group", "mgmt": "management", "dev": "development", "devt": "development",
+	"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort",
+}
+
 // Parts of a romanized Korean syllable, longest first.
 var (
 	syllableInitials = []string{"kk", "tt", "pp", "ss", "sh", "jj", "ch", "k", "g", "n", "t", "d", "r", "l", "m", "p", "b", "s", "j", "h"}
@@ -202,6 +212,9 @@ func romanizeAll(tokens []string) []string {
 // k/t/p/l. Tokens that are not one syllable are left alone.
 func romanize(t string) string {
 	if s, ok := koreanSurnames[t]; ok {
+		return s
+	}
+	if s, ok := abbreviations[t]; ok {
 		return s
 	}
 	if len(t) > 7 || t[0] >= utf8.RuneSelf {
