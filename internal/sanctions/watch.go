@@ -23,13 +23,34 @@ import (
 //   - honorifics and legal forms are dropped ("Ocean Maritime Management
 //     Company, Limited" is looked for as "Ocean Maritime Management"), and
 //     "SURNAME, Given" is looked for in both orders;
+//   - names of fewer than four words that are all generic ("Ministry of
+//     Defense", "Strategic Forces", "East Sea Shipping") are left out: they
+//     name other countries' bodies in the news as often as the designated one;
 //   - vessels are also found by "IMO 1234567".
 const (
 	minTermLetters      = 7
 	minSingleWordLetter = 8
 	minAcronymLetters   = 5
 	minScriptRunes      = 3
+	minGenericWords     = 4 // a name of only generic words needs this many
 )
+
+// genericWords are words of institution and company names that say nothing
+// of which one is meant.
+var genericWords = setOf("the", "of", "and", "for", "in", "de", "la", "al", "el",
+	"ministry", "defense", "defence", "bureau", "office", "department", "committee", "council",
+	"commission", "agency", "administration", "authority", "service", "services", "force", "forces",
+	"army", "navy", "air", "strategic", "general", "central", "national", "state", "public", "peoples",
+	"people", "security", "intelligence", "foreign", "trade", "trading", "bank", "company",
+	"corporation", "group", "holding", "holdings", "industry", "industries", "industrial",
+	"international", "global", "united", "development", "investment", "energy", "atomic", "nuclear",
+	"science", "sciences", "academy", "technology", "space", "aerospace", "research", "center",
+	"centre", "institute", "university", "shipping", "maritime", "marine", "ocean", "sea", "east",
+	"west", "north", "south", "star", "new", "gold", "golden", "oil", "gas", "petroleum", "import",
+	"export", "logistics", "mining", "natural", "resources", "commercial", "credit", "finance",
+	"financial", "insurance", "party", "workers", "front", "organization", "association", "union",
+	"korea", "korean", "dprk", "democratic", "republic", "government", "military", "police",
+	"guard", "revolutionary", "islamic", "brigade", "battalion", "movement", "network")
 
 // WatchTerms lists the names of entries fit for finding in news text, one
 // term per name and program (rules select terms by program prefix).
@@ -118,6 +139,8 @@ func fitForText(text string, entryType string) bool {
 	switch {
 	case compact:
 		return letters >= minScriptRunes
+	case len(words) < minGenericWords && allGeneric(words):
+		return false
 	case len(words) > 1:
 		return letters >= minTermLetters && (len(words) >= 3 || longest >= 5)
 	case entryType == TypeVessel || entryType == TypeAircraft:
@@ -130,6 +153,15 @@ func fitForText(text string, entryType string) bool {
 func isAcronym(s string) bool {
 	for _, r := range s {
 		if !unicode.IsUpper(r) && !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func allGeneric(words []string) bool {
+	for _, w := range words {
+		if !genericWords[w] {
 			return false
 		}
 	}

@@ -19,6 +19,8 @@ func TestWatchTerms(t *testing.T) {
 			Aliases: []Alias{{Name: "CHONG CHON GANG", Quality: QualityGood}}},
 		{List: "ofac", Ref: "4697", Type: TypeEntity, Name: "HIZBALLAH", Programs: []string{"SDGT"}, Aliases: []Alias{{Name: "Party of God", Quality: QualityGood}}},
 		{List: "un", Ref: "QDe.004", Type: TypeEntity, Name: "AL-QAIDA", Programs: []string{"Al-Qaida"}},
+		{List: "un", Ref: "KPe.054", Type: TypeEntity, Name: "MINISTRY OF PEOPLE'S ARMED FORCES", Programs: []string{"DPRK"},
+			Aliases: []Alias{{Name: "Ministry of Defense", Quality: QualityGood}, {Name: "Strategic Forces", Quality: QualityGood}}},
 	}
 	var got []string
 	for _, term := range WatchTerms(entries) {
@@ -39,6 +41,7 @@ func TestWatchTerms(t *testing.T) {
 		"4697/SDGT: HIZBALLAH",
 		"4697/SDGT: Party of God",
 		"QDe.004/Al-Qaida: AL-QAIDA",
+		"KPe.054/DPRK: MINISTRY OF PEOPLE'S ARMED FORCES",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("WatchTerms =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
