@@ -233,6 +233,7 @@ func (a *app) newSender(ctx context.Context) (delivery.Sender, error) {
 			Sources:   a.sourceStatus,
 			FetchText: newArticleFetcher(allowPrivateURLs(getenv)),
 			Log:       a.log,
+			Transport: a.metrics.CountRateLimits(nil),
 		})
 		if err != nil {
 			return nil, err
