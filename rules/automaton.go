@@ -1,6 +1,9 @@
 package rules
 
-import "sort"
+import (
+	"bytes"
+	"slices"
+)
 
 // automaton is an Aho-Corasick automaton over the bytes of normalized text.
 // Every literal term of every rule (and every watchlist name) is one of its
@@ -18,8 +21,7 @@ import "sort"
 // byte); deeper states keep their few trie edges and a failure link. Rows
 // are indexed by byte class (each byte that occurs in some pattern is its
 // own class, every other byte is class 0), which keeps them narrow and the
-// table, at most rowBudget bytes, in cache. A pack of a hundred terms is
-// entirely dense.
+// table small.
 type automaton struct {
 	root      [256]int32
 	edgeStart []int32 // per state: its edges are edgeByte/edgeNext[edgeStart[s]:edgeStart[s+1]]
@@ -44,9 +46,13 @@ type rawHit struct {
 	end int32
 }
 
-// rowBudget bounds the dense rows, in bytes: enough for the states near
-// the root, small enough to stay in cache.
-const rowBudget = 512 << 10
+// States down to denseDepth bytes from the root get dense rows, up to
+// rowBudget bytes of them. Deeper states are visited seldom: only while
+// the text follows a pattern for more than denseDepth bytes.
+const (
+	denseDepth = 4
+	rowBudget  = 8 << 20
+)
 
 type trieEdge struct {
 	from int32
@@ -74,50 +80,66 @@ func buildAutomatonRows(patterns [][]byte, budget int) *automaton {
 }
 
 // buildTrie inserts the patterns into a trie; it returns the pattern ending
-// at each state (-1 for none) and the trie's edges.
+// at each state (-1 for none) and the trie's edges. Patterns are inserted
+// in sorted order, so each one shares the path of the one before for as
+// long as their prefixes agree, and a parent's edges come in byte order.
 func (a *automaton) buildTrie(patterns [][]byte) ([]int32, []trieEdge) {
-	own := []int32{-1}
-	var edges []trieEdge
-	child := make(map[uint64]int32)
-	for id, p := range patterns {
+	sorted := make([]int32, len(patterns))
+	for i := range sorted {
+		sorted[i] = int32(i)
+	}
+	slices.SortFunc(sorted, func(x, y int32) int { return bytes.Compare(patterns[x], patterns[y]) })
+	size := 1
+	for _, p := range patterns {
+		size += len(p)
+	}
+	own := make([]int32, 1, size) // at most one state per pattern byte
+	own[0] = -1
+	edges := make([]trieEdge, 0, size)
+	path := []int32{0} // path[k]: the state after k bytes of the previous pattern
+	var prev []byte
+	for _, id := range sorted {
+		p := patterns[id]
 		a.patLen[id] = int32(len(p))
-		s := int32(0)
-		for _, b := range p {
-			key := uint64(s)<<8 | uint64(b)
-			next, ok := child[key]
-			if !ok {
-				next = int32(len(own))
-				own = append(own, -1)
-				child[key] = next
-				edges = append(edges, trieEdge{s, b, next})
-			}
-			s = next
+		common := 0
+		for common < len(prev) && common < len(p) && prev[common] == p[common] {
+			common++
 		}
-		own[s] = int32(id)
+		path = path[:common+1]
+		s := path[common]
+		for _, b := range p[common:] {
+			t := int32(len(own))
+			own = append(own, -1)
+			edges = append(edges, trieEdge{s, b, t})
+			path = append(path, t)
+			s = t
+		}
+		own[s] = id
+		prev = p
 	}
 	return own, edges
 }
 
+// indexEdges lays the edges out by state: a counting sort on the parent,
+// which keeps each parent's edges in byte order.
 func (a *automaton) indexEdges(states int, edges []trieEdge) {
-	sort.Slice(edges, func(i, j int) bool {
-		if edges[i].from != edges[j].from {
-			return edges[i].from < edges[j].from
-		}
-		return edges[i].b < edges[j].b
-	})
 	a.edgeStart = make([]int32, states+1)
-	a.edgeByte = make([]byte, len(edges))
-	a.edgeNext = make([]int32, len(edges))
-	for i, e := range edges {
+	for _, e := range edges {
 		a.edgeStart[e.from+1]++
-		a.edgeByte[i] = e.b
-		a.edgeNext[i] = e.to
-		if e.from == 0 {
-			a.root[e.b] = e.to
-		}
 	}
 	for s := 1; s <= states; s++ {
 		a.edgeStart[s] += a.edgeStart[s-1]
+	}
+	a.edgeByte = make([]byte, len(edges))
+	a.edgeNext = make([]int32, len(edges))
+	next := slices.Clone(a.edgeStart[:states])
+	for _, e := range edges {
+		i := next[e.from]
+		next[e.from]++
+		a.edgeByte[i], a.edgeNext[i] = e.b, e.to
+		if e.from == 0 {
+			a.root[e.b] = e.to
+		}
 	}
 }
 
@@ -211,7 +233,7 @@ func (a *automaton) buildRows(order []int32, budget int) {
 	for i := range a.rowOf {
 		a.rowOf[i] = -1
 	}
-	n := min(len(order), max(1, budget/4/a.classes))
+	n := min(a.shallow(order, denseDepth), max(1, budget/4/a.classes))
 	a.rows = make([]int32, n*a.classes)
 	a.rowState = order[:n:n]
 	byClass := make([]int, a.classes) // a byte of each class; class 0 has none
@@ -238,6 +260,21 @@ func (a *automaton) buildRows(order []int32, budget int) {
 		}
 	}
 	a.encoded = true
+}
+
+// shallow counts the states, in breadth-first order, at most depth bytes
+// from the root.
+func (a *automaton) shallow(order []int32, depth int) int {
+	d := make([]int, len(order))
+	for i, s := range order {
+		if d[s] > depth {
+			return i
+		}
+		for e := a.edgeStart[s]; e < a.edgeStart[s+1]; e++ {
+			d[a.edgeNext[e]] = d[s] + 1
+		}
+	}
+	return len(order)
 }
 
 // next is the state after reading b in state s.

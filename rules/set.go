@@ -90,10 +90,13 @@ func compile(f *file, o options) *Set {
 	for _, name := range f.lexOrder {
 		s.lexicons[name] = written(f.lexicons[name])
 	}
+	n := termCount(f.rules, len(o.watchlist))
 	c := &compiler{
 		set: s, folded: newNormalizer(true), cased: newNormalizer(false),
-		patIndex: map[string]int32{}, varIndex: map[variantKey]int32{},
+		patIndex: make(map[string]int32, n), varIndex: make(map[variantKey]int32, n),
 	}
+	s.variants = make([]variant, 0, n)
+	s.patVariants = make([][]int32, 0, n)
 	watchlist := slices.Clone(o.watchlist) // results point into it; the caller's slice may change
 	for _, r := range f.rules {
 		s.byID[r.ID] = r
@@ -106,24 +109,41 @@ func compile(f *file, o options) *Set {
 	return s
 }
 
+// termCount estimates the number of terms to compile, to size tables once.
+func termCount(rules []*Rule, watchTerms int) int {
+	n := 0
+	for _, r := range rules {
+		for _, g := range r.groups {
+			n += len(g.terms) + len(g.unless)
+			if g.watch != nil {
+				n += watchTerms
+			}
+		}
+	}
+	return n
+}
+
 func (c *compiler) addGroup(r *Rule, g *group, watchlist []WatchTerm) {
 	s := c.set
 	g.slot = len(s.slotGroup)
 	s.slotGroup = append(s.slotGroup, g)
 	s.slotRule = append(s.slotRule, r)
 	for _, t := range g.terms {
-		c.addTerm(t, nil, termRef{slot: int32(g.slot)})
+		c.addTerm(t, c.folded.termKey(t.text), nil, termRef{slot: int32(g.slot)})
 	}
 	for _, t := range g.unless {
-		c.addTerm(t, nil, termRef{slot: int32(g.slot), unless: true})
+		c.addTerm(t, c.folded.termKey(t.text), nil, termRef{slot: int32(g.slot), unless: true})
 	}
 	if g.watch == nil {
 		return
 	}
 	for i := range watchlist {
 		w := &watchlist[i]
-		if g.watch.selects(w) && utf8.RuneCountInString(c.folded.termKey(w.Text)) >= minWatchRunes {
-			c.addTerm(termSpec{written: w.Text, text: w.Text}, w, termRef{slot: int32(g.slot)})
+		if !g.watch.selects(w) {
+			continue
+		}
+		if key := c.folded.termKey(w.Text); utf8.RuneCountInString(key) >= minWatchRunes {
+			c.addTerm(termSpec{written: w.Text, text: w.Text}, key, w, termRef{slot: int32(g.slot)})
 		}
 	}
 }
@@ -132,9 +152,9 @@ func (c *compiler) addGroup(r *Rule, g *group, watchlist []WatchTerm) {
 // out of the automaton: in news text they match ordinary words.
 const minWatchRunes = 3
 
-func (c *compiler) addTerm(t termSpec, watch *WatchTerm, ref termRef) {
+// addTerm adds a term, whose normalized form is key, to the group of ref.
+func (c *compiler) addTerm(t termSpec, key string, watch *WatchTerm, ref termRef) {
 	s := c.set
-	key := c.folded.termKey(t.text)
 	if key == "" {
 		return
 	}
