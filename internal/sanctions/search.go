@@ -1,0 +1,379 @@
+package sanctions
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// lookupKey recognises queries that name an entry exactly: an IMO number
+// ("IMO 9191773" or the bare seven digits) or a reference number ("KPi.077").
+func (ix *Index) lookupKey(query string) []int32 {
+	q := strings.TrimSpace(query)
+	digits := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(strings.ToUpper(q), "IMO"), ":"))
+	if len(digits) == 7 && strings.IndexFunc(digits, func(r rune) bool { return !unicode.IsDigit(r) }) < 0 {
+		if ids := ix.byIMO[digits]; len(ids) > 0 {
+			return ids
+		}
+	}
+	return ix.byRef[strings.ToLower(q)]
+}
+
+// Search finds the entries whose names best match query, best first, at most
+// one hit per entry.
+func (ix *Index) Search(query string, opt SearchOptions) []Hit {
+	if opt.Limit <= 0 {
+		opt.Limit = DefaultLimit
+	}
+	if opt.MinScore <= 0 {
+		opt.MinScore = DefaultMinScore
+	}
+	if ids := ix.lookupKey(query); len(ids) > 0 {
+		return ix.exactHits(ids, opt)
+	}
+	s := ix.scratch.Get().(*scratch)
+	defer ix.scratch.Put(s)
+	s.resetSearch()
+	raw := nameTokens(query)
+	ix.searchSpelling(s, raw, 1, opt)
+	if latin := transliterate(raw); latin != nil {
+		ix.searchSpelling(s, latin, transliterated, opt)
+	}
+	return ix.bestPerEntry(s, opt)
+}
+
+// searchSpelling adds the hits of one spelling of the query, their scores
+// multiplied by factor.
+func (ix *Index) searchSpelling(s *scratch, raw []string, factor float64, opt SearchOptions) {
+	if len(raw) > maxQueryTokens {
+		raw = raw[:maxQueryTokens]
+	}
+	tokens := romanizeAll(raw)
+	from := len(s.hits)
+	for _, joined := range joinedKeys(raw, tokens) {
+		ix.addJoinedHits(s, joined, opt)
+	}
+	for _, variant := range ix.queryVariants(raw, tokens) {
+		ix.searchVariant(s, variant, opt)
+	}
+	for i := from; i < len(s.hits); i++ {
+		s.hits[i].score *= factor
+	}
+}
+
+// addJoinedHits scores names that spell the query once spaces and hyphens
+// are gone as exact matches.
+func (ix *Index) addJoinedHits(s *scratch, joined string, opt SearchOptions) {
+	for _, name := range ix.byJoined[joined] {
+		if ix.wanted(name, opt) {
+			s.hits = append(s.hits, scored{name: name, score: float64(ix.names[name].quality)})
+		}
+	}
+}
+
+func (ix *Index) wanted(name int32, opt SearchOptions) bool {
+	return opt.List == "" || ix.entries[ix.names[name].entry].List == opt.List
+}
+
+// queryVariants are the query's tokens, and the same with one token split in
+// two ("jongun" → "jong un") or two tokens joined ("chong chon" →
+// "chongchon") where the index knows the result, for names that the list and
+// the query hyphenate differently.
+func (ix *Index) queryVariants(raw, tokens []string) [][]string {
+	variants := [][]string{tokens}
+	const maxVariants = 6
+	for i, t := range raw {
+		if ix.known(tokens[i]) || !isASCII(t) {
+			continue // split only what the index does not know whole
+		}
+		for p := 2; p <= len(t)-2 && len(variants) < maxVariants && len(raw) < maxQueryTokens; p++ {
+			left, right := romanize(t[:p]), romanize(t[p:])
+			if ix.known(left) && ix.known(right) {
+				variants = append(variants, slices.Concat(tokens[:i], []string{left, right}, tokens[i+1:]))
+			}
+		}
+	}
+	for i := 0; i+1 < len(raw) && len(variants) < maxVariants; i++ {
+		if joined := romanize(raw[i] + raw[i+1]); ix.known(joined) {
+			variants = append(variants, slices.Concat(tokens[:i], []string{joined}, tokens[i+2:]))
+		}
+	}
+	return variants
+}
+
+func (ix *Index) known(token string) bool {
+	_, ok := ix.vocab[token]
+	return ok && isASCII(token)
+}
+
+func (ix *Index) searchVariant(s *scratch, tokens []string, opt SearchOptions) {
+	s.resetVariant()
+	q := ix.prepare(s, tokens)
+	ix.collectCandidates(s, q, opt.MinScore)
+	for _, name := range s.candidates {
+		if score := ix.score(s, q, name); score >= opt.MinScore && ix.wanted(name, opt) {
+			s.hits = append(s.hits, scored{name: name, score: score})
+		}
+	}
+}
+
+func (ix *Index) exactHits(ids []int32, opt SearchOptions) []Hit {
+	var hits []Hit
+	for _, id := range ids {
+		e := &ix.entries[id]
+		if (opt.List == "" || e.List == opt.List) && len(hits) < opt.Limit {
+			hits = append(hits, Hit{Entry: e, Matched: e.Name, Score: 1})
+		}
+	}
+	return hits
+}
+
+// query is a normalized query: its tokens, their weights, and the index
+// tokens similar to each.
+type query struct {
+	tokens    []string
+	weights   [maxQueryTokens]float32
+	sumWeight float32
+	initials  [maxQueryTokens]rune // a one-letter token ("M." in "M. Qadhafi"), else 0
+}
+
+// prepare finds, for each query token, the index tokens like it, and records
+// their similarity in the scratch table.
+func (ix *Index) prepare(s *scratch, tokens []string) *query {
+	q := &s.query
+	*q = query{tokens: tokens}
+	for i, t := range tokens {
+		w := ix.maxWeight
+		if id, ok := ix.vocab[t]; ok {
+			w = ix.weight[id]
+		}
+		if len(t) == 1 && 'a' <= t[0] && t[0] <= 'z' {
+			// An initial says little: it weighs little, and stands for any
+			// name that starts with it.
+			q.initials[i] = rune(t[0])
+			w = min(w, ix.maxWeight*initialWeight)
+		}
+		q.weights[i] = w
+		q.sumWeight += w
+		for _, m := range ix.similarTokens(s, t) {
+			s.setSim(m.token, i, m.sim)
+		}
+	}
+	return q
+}
+
+type tokenMatch struct {
+	token int32
+	sim   float32
+}
+
+// similarTokens returns the index tokens like t: itself, and those within
+// Jaro–Winkler reach found through shared trigrams rather than by scanning
+// the vocabulary. Results are kept for the other variants of the query.
+func (ix *Index) similarTokens(s *scratch, t string) []tokenMatch {
+	if m, ok := s.similar[t]; ok {
+		return m
+	}
+	var matches []tokenMatch
+	id, known := ix.vocab[t]
+	if known {
+		matches = append(matches, tokenMatch{id, 1})
+	}
+	r := []rune(t)
+	if len(r) >= minFuzzyRunes {
+		grams := 0
+		s.touched = s.touched[:0]
+		forEachGram(r, func(g uint64) {
+			grams++
+			for _, v := range ix.grams[g] {
+				if s.gramCount[v] == 0 {
+					s.touched = append(s.touched, v)
+				}
+				s.gramCount[v]++
+			}
+		})
+		need := uint16(max(2, grams*3/10))
+		for _, v := range s.touched {
+			count := s.gramCount[v]
+			s.gramCount[v] = 0
+			other := ix.vocabText[v]
+			if !worthComparing(r, other, count, need) || (known && v == id) {
+				continue
+			}
+			if jw := jaroWinkler(r, other); jw >= jwFloor {
+				matches = append(matches, tokenMatch{v, tokenSimilarity(jw)})
+			}
+		}
+	}
+	s.similar[t] = matches
+	return matches
+}
+
+// worthComparing is the cheap test before Jaro–Winkler: enough shared
+// trigrams, or (for a transposition in a short token, which breaks most of
+// them) the same length give or take one and the same first and last rune.
+func worthComparing(a, b []rune, shared, need uint16) bool {
+	diff := abs(len(a) - len(b))
+	if diff > 3 {
+		return false
+	}
+	return shared >= need || (diff <= 1 && a[0] == b[0] && a[len(a)-1] == b[len(b)-1])
+}
+
+// tokenSimilarity stretches Jaro–Winkler's compressed upper range: 0.96
+// (one typo in a long token) stays close to 1 at 0.92, 0.88 ("chol" and
+// "chon", two different names) drops to 0.76, and the floor 0.84 to 0.68.
+// The factor was chosen on the evaluation set (eval_test.go).
+func tokenSimilarity(jw float64) float32 {
+	return float32(1 - (1-jw)*2)
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// collectCandidates gathers the names holding a token like a query token.
+// The query tokens with the longest posting lists are skipped as long as a
+// name matching none of the others could not reach minScore: its share of
+// the query would stay below 2·minScore−1, so its score below minScore.
+func (ix *Index) collectCandidates(s *scratch, q *query, minScore float64) {
+	var cost [maxQueryTokens]int
+	for slot, v := range s.slotVocab {
+		for i := range q.tokens {
+			if s.rows[slot][i] > 0 {
+				cost[i] += len(ix.postings[v])
+			}
+		}
+	}
+	order := make([]int, len(q.tokens))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(cost[b], cost[a]) })
+	var skip [maxQueryTokens]bool
+	var skipped float32
+	budget := float32(2*minScore-1) * q.sumWeight
+	for _, i := range order {
+		if skipped+q.weights[i] >= budget {
+			break
+		}
+		skipped += q.weights[i]
+		skip[i] = true
+	}
+	for slot, v := range s.slotVocab {
+		for i := range q.tokens {
+			if !skip[i] && s.rows[slot][i] > 0 {
+				for _, name := range ix.postings[v] {
+					s.addCandidate(name)
+				}
+				break
+			}
+		}
+	}
+}
+
+// score compares a query with one indexed name: the weighted share of the
+// query found in the name and of the name found in the query, so that both
+// missing and extra tokens cost in proportion to their rarity. Tokens pair
+// one to one, best pairs first, so "Ali Ali" does not fully match "Ali".
+func (ix *Index) score(s *scratch, q *query, name int32) float64 {
+	n := &ix.names[name]
+	tokens := ix.tokens[n.start:n.end]
+	if len(tokens) > maxPairedTokens {
+		tokens = tokens[:maxPairedTokens] // the rest count as unmatched
+	}
+	var sims [maxQueryTokens][maxPairedTokens]float32
+	pairs := 0
+	for j, t := range tokens {
+		slot := s.vocabSlot[t]
+		for i := range q.tokens {
+			var sim float32
+			if slot >= 0 {
+				sim = s.rows[slot][i]
+			}
+			if q.initials[i] != 0 && ix.vocabText[t][0] == q.initials[i] {
+				sim = max(sim, initialSim)
+			}
+			if sim > 0 {
+				sims[i][j] = sim
+				pairs++
+			}
+		}
+	}
+	var queryCovered, nameCovered float32
+	var usedQuery [maxQueryTokens]bool
+	var usedName [maxPairedTokens]bool
+	for ; pairs > 0; pairs-- {
+		bi, bj, best := -1, -1, float32(0)
+		for i := range q.tokens {
+			if usedQuery[i] {
+				continue
+			}
+			for j := range tokens {
+				if !usedName[j] && sims[i][j] > best {
+					bi, bj, best = i, j, sims[i][j]
+				}
+			}
+		}
+		if bi < 0 {
+			break
+		}
+		usedQuery[bi], usedName[bj] = true, true
+		queryCovered += best * q.weights[bi]
+		nameCovered += best * ix.weight[tokens[bj]]
+	}
+	score := queryShare*queryCovered/q.sumWeight + (1-queryShare)*nameCovered/n.sumWeight
+	return float64(score * n.quality)
+}
+
+// bestPerEntry keeps each entry's best hit at or above the threshold, best
+// first; equal scores keep the list order.
+func (ix *Index) bestPerEntry(s *scratch, opt SearchOptions) []Hit {
+	slices.SortFunc(s.hits, func(a, b scored) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(ix.names[a.name].entry, ix.names[b.name].entry), cmp.Compare(a.name, b.name))
+	})
+	var hits []Hit
+	for _, h := range s.hits {
+		n := &ix.names[h.name]
+		if h.score < opt.MinScore || !s.firstOfEntry(n.entry) {
+			continue // lowered below the threshold by a factor, or not the entry's best
+		}
+		hits = append(hits, Hit{Entry: &ix.entries[n.entry], Matched: n.text, Score: math.Round(h.score*1000) / 1000})
+		if len(hits) == opt.Limit {
+			break
+		}
+	}
+	return hits
+}
+
+// LookupResult is a hit in the JSON form of `embargo lookup --json`
+// (DESIGN.md) and of the /lookup embed's fields.
+type LookupResult struct {
+	List     string   `json:"list"`
+	Ref      string   `json:"ref"`
+	Name     string   `json:"name"`
+	Matched  string   `json:"matched"`
+	Type     string   `json:"type"`
+	Score    float64  `json:"score"`
+	Program  string   `json:"program"`
+	ListedOn string   `json:"listed_on"`
+	Aliases  []string `json:"aliases"`
+	IMO      string   `json:"imo,omitempty"`
+}
+
+// Result describes the hit for output.
+func (h Hit) Result() LookupResult {
+	aliases := h.Entry.AliasNames()
+	if aliases == nil {
+		aliases = []string{}
+	}
+	return LookupResult{
+		List: h.Entry.List, Ref: h.Entry.Ref, Name: h.Entry.Name, Matched: h.Matched, Type: h.Entry.Type,
+		Score: h.Score, Program: h.Entry.Program(), ListedOn: h.Entry.ListedOn, Aliases: aliases, IMO: h.Entry.IMO,
+	}
+}
