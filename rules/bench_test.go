@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/csv"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -157,6 +158,46 @@ func BenchmarkMatch(b *testing.B) {
 			benchMatch(b, s, text)
 		})
 	}
+	b.Run("un-ofac-names", func(b *testing.B) {
+		names := listNames(b)
+		s := mustParse(b, everyNameRule, WithWatchlist(names))
+		benchMatch(b, s, text)
+	})
+}
+
+// everyNameRule fires on any name of any list.
+const everyNameRule = `
+version: 1
+rules:
+  - {id: named, title: t, category: designation, severity: low, references: [x],
+     groups: {names: {watchlist: {}}}, tests: [{ok: nothing}]}
+`
+
+// listNames reads every name and alias of the UN list's entities and of
+// OFAC's SDN list (sdn.csv and alt.csv), or skips.
+func listNames(b *testing.B) []WatchTerm {
+	names := unEntities(b)
+	dir := filepath.Join(sharedDir(b), "data", "ofac-2021")
+	for _, file := range []struct{ name, column string }{{"sdn.csv", "1"}, {"alt.csv", "3"}} {
+		f, err := os.Open(filepath.Join(dir, file.name))
+		if err != nil {
+			b.Skipf("OFAC list: %v", err)
+		}
+		r := csv.NewReader(f)
+		r.LazyQuotes, r.FieldsPerRecord = true, -1
+		rows, err := r.ReadAll()
+		f.Close()
+		if err != nil {
+			b.Fatalf("%s: %v", file.name, err)
+		}
+		col := int(file.column[0] - '0')
+		for _, row := range rows {
+			if len(row) > col {
+				names = append(names, WatchTerm{Text: row[col], List: "ofac", Ref: row[0], Name: row[col]})
+			}
+		}
+	}
+	return names
 }
 
 func benchMatch(b *testing.B, s *Set, text string) {
@@ -192,6 +233,14 @@ func BenchmarkCompile(b *testing.B) {
 	b.Run("watchlist-20000-names", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := Parse("bench.yaml", rule, WithWatchlist(terms)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("un-ofac-names", func(b *testing.B) {
+		names := listNames(b)
+		for b.Loop() {
+			if _, err := Parse("bench.yaml", []byte(everyNameRule), WithWatchlist(names)); err != nil {
 				b.Fatal(err)
 			}
 		}
