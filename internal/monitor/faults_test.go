@@ -196,7 +196,11 @@ func TestShutdownDuringStalledFetch(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.mon.Run(ctx) }()
-	<-entered
+	select {
+	case <-entered:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the stalled source was never polled")
+	}
 	cancel()
 	select {
 	case err := <-done:
