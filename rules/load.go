@@ -121,13 +121,28 @@ func (l *loader) load(data []byte) *file {
 		return nil
 	}
 	f := &file{lexicons: map[string][]termSpec{}}
+	// Rules refer to lexicons and lists, so those are read first, wherever
+	// they stand in the file.
+	var sources, lists, lexicons, rules *yaml.Node
 	l.fields(doc.Content[0], "the rule file", map[string]func(k, v *yaml.Node){
 		"version":  func(k, v *yaml.Node) { l.integer(v, "version", 1, 1) },
-		"sources":  func(k, v *yaml.Node) { f.sources = l.sources(v) },
-		"lists":    func(k, v *yaml.Node) { f.lists = l.lists(v) },
-		"lexicons": func(k, v *yaml.Node) { l.lexicons(v, f) },
-		"rules":    func(k, v *yaml.Node) { f.rules = l.rules(v, f) },
+		"sources":  func(k, v *yaml.Node) { sources = v },
+		"lists":    func(k, v *yaml.Node) { lists = v },
+		"lexicons": func(k, v *yaml.Node) { lexicons = v },
+		"rules":    func(k, v *yaml.Node) { rules = v },
 	}, "version")
+	if sources != nil {
+		f.sources = l.sources(sources)
+	}
+	if lists != nil {
+		f.lists = l.lists(lists)
+	}
+	if lexicons != nil {
+		l.lexicons(lexicons, f)
+	}
+	if rules != nil {
+		f.rules = l.rules(rules, f)
+	}
 	return f
 }
 

@@ -126,3 +126,27 @@ func TestLoadFileProblems(t *testing.T) {
 		}
 	}
 }
+
+func TestRulesBeforeLexiconsAndLists(t *testing.T) {
+	s := mustParse(t, `
+rules:
+  - id: r
+    title: t
+    category: other
+    severity: low
+    references: [x]
+    groups:
+      a: {lexicon: words}
+      b: {watchlist: {list: un}}
+    condition: a or b
+    tests: [{fire: alpha}]
+lexicons:
+  words: [alpha]
+lists:
+  - {name: un, format: un, url: /tmp/un.xml}
+version: 1
+`)
+	if got := ruleIDs(s.Match("alpha")); got != "r" {
+		t.Errorf("fired %q, want r", got)
+	}
+}

@@ -14,7 +14,7 @@ func (sc *scratch) result(r *Rule) Result {
 		g := r.groups[ref.group]
 		m := sc.match(g, ref.hit)
 		if n := len(res.Matches); n > 0 && res.Matches[n-1] == m {
-			continue // the same term in a group twice, through two lexicons
+			continue // one term listed twice with different options
 		}
 		res.Matches = append(res.Matches, m)
 		if g.quantity {
