@@ -211,3 +211,23 @@ func TestHitResultJSON(t *testing.T) {
 		t.Errorf("JSON =\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestPruningIsExact checks that skipping common query tokens during
+// candidate generation loses no hit: a search at 0.80 returns exactly the
+// hits of a search at 0.40 (which prunes far less) that score 0.80 or more.
+func TestPruningIsExact(t *testing.T) {
+	entries := realLists(t)
+	ix := NewIndex(entries)
+	for _, q := range generatedQueries(entries, 300) {
+		strict := ix.Search(q.text, SearchOptions{Limit: 1000, MinScore: 0.8})
+		var loose []Hit
+		for _, h := range ix.Search(q.text, SearchOptions{Limit: 1000, MinScore: 0.4}) {
+			if h.Score >= 0.8 {
+				loose = append(loose, h)
+			}
+		}
+		if !slices.EqualFunc(strict, loose, func(a, b Hit) bool { return a.Entry == b.Entry && a.Score == b.Score }) {
+			t.Errorf("%q: at 0.80 %v, at 0.40 then filtered %v", q.text, refsOf(strict), refsOf(loose))
+		}
+	}
+}

@@ -238,9 +238,12 @@ func abs(x int) int {
 }
 
 // collectCandidates gathers the names holding a token like a query token.
-// The query tokens with the longest posting lists are skipped as long as a
-// name matching none of the others could not reach minScore: its share of
-// the query would stay below 2·minScore−1, so its score below minScore.
+// A name scores at most queryShare·(its share of the query) + (1−queryShare),
+// so one that matches only some query tokens cannot reach minScore when
+// their weight is below reach·sumWeight, reach = (minScore − (1−queryShare))
+// / queryShare. Tokens that generate no candidates (initials, unknown
+// words) count against that budget first; then the tokens with the longest
+// posting lists are skipped while the skipped weight stays below it.
 func (ix *Index) collectCandidates(s *scratch, q *query, minScore float64) {
 	var cost [maxQueryTokens]int
 	for slot, v := range s.slotVocab {
@@ -250,19 +253,23 @@ func (ix *Index) collectCandidates(s *scratch, q *query, minScore float64) {
 			}
 		}
 	}
-	order := make([]int, len(q.tokens))
-	for i := range order {
-		order[i] = i
+	var skip [maxQueryTokens]bool
+	var unseen float32 // weight no candidate generation can cover
+	order := make([]int, 0, len(q.tokens))
+	for i := range q.tokens {
+		if cost[i] == 0 {
+			unseen += q.weights[i]
+		} else {
+			order = append(order, i)
+		}
 	}
 	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(cost[b], cost[a]) })
-	var skip [maxQueryTokens]bool
-	var skipped float32
-	budget := float32(2*minScore-1) * q.sumWeight
+	budget := float32((minScore-(1-queryShare))/queryShare) * q.sumWeight
 	for _, i := range order {
-		if skipped+q.weights[i] >= budget {
+		if unseen+q.weights[i] >= budget {
 			break
 		}
-		skipped += q.weights[i]
+		unseen += q.weights[i]
 		skip[i] = true
 	}
 	for slot, v := range s.slotVocab {
