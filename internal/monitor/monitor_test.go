@@ -2,6 +2,7 @@ package monitor_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -254,5 +255,24 @@ func TestRepeatWithinOneFeedAlertsOnce(t *testing.T) {
 	}
 	if st := h.state("agg"); st.New != 4 || st.Alerts != 1 {
 		t.Errorf("state = %+v, want 4 new items and 1 alert", st)
+	}
+}
+
+// Two feeds that both number their items from 1 carry different stories: a
+// GUID names an item within its feed only.
+func TestSameGUIDInTwoFeedsIsTwoItems(t *testing.T) {
+	h := newHarness(t)
+	feed := func(title, body string) []byte {
+		return fmt.Appendf(nil, `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><guid isPermaLink="false">1</guid><title>%s</title><description>%s</description></item></channel></rss>`, title, body)
+	}
+	h.srv.serveBody("/a.rss", rssType, feed("North Korean workers reach Omsk",
+		"Some 300 North Korean workers arrived at a cement plant near Omsk on Monday, a regional official said."))
+	h.srv.serveBody("/b.rss", rssType, feed("Pyongyang sends laborers to Vladivostok shipyard",
+		"A second group of DPRK laborers, about 120 people, began work at a Vladivostok shipyard, according to a rights group."))
+	h.setSources(src{name: "a", url: h.srv.URL + "/a.rss"}, src{name: "b", url: h.srv.URL + "/b.rss"})
+	h.once()
+	if alerts := h.drain(); len(alerts) != 2 {
+		t.Fatalf("printed %d alerts, want one per feed's item 1: %+v", len(alerts), alerts)
 	}
 }

@@ -237,7 +237,9 @@ func (m *Monitor) dedup(ctx context.Context, p *poll) (bool, error) {
 	keys := make([]string, 0, len(p.items))
 	inPoll := map[string]bool{}
 	for _, it := range p.items {
-		k := source.ItemKey(it)
+		// Keys are scoped by source: GUIDs are only unique within a feed,
+		// and the same article in two feeds is one story, not one item.
+		k := p.src.Name + "/" + source.ItemKey(it)
 		if inPoll[k] {
 			continue
 		}

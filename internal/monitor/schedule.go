@@ -124,8 +124,8 @@ func (s *scheduler) add(j job, startNow bool) error {
 		return fmt.Errorf("schedule %q: %w", j.spec, err)
 	}
 	var offset time.Duration
-	if s.jitter > 0 {
-		offset = rand.N(s.jitter)
+	if limit := jitterLimit(spec, s.jitter); limit > 0 {
+		offset = rand.N(limit)
 	}
 	sched := newJittered(spec, offset)
 	sched.first.Store(startNow)
@@ -134,6 +134,20 @@ func (s *scheduler) add(j job, startNow bool) error {
 	s.entries[j.key] = scheduled{id: id, spec: j.spec}
 	s.log.Info("scheduled", "job", j.key, "schedule", j.spec, "next", s.cron.Entry(id).Next)
 	return nil
+}
+
+// jitterLimit bounds a job's offset by a tenth of its period as well as by
+// the configured jitter: a source polled every minute must not wait twenty
+// seconds for its first poll, and jitter must never reorder a job's runs.
+func jitterLimit(spec cron.Schedule, jitter time.Duration) time.Duration {
+	if jitter <= 0 {
+		return 0
+	}
+	first := spec.Next(time.Now())
+	if period := spec.Next(first).Sub(first); period > 0 && period/10 < jitter {
+		return period / 10
+	}
+	return jitter
 }
 
 // next is when a job runs next; zero when it is not scheduled.

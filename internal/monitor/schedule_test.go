@@ -47,3 +47,25 @@ func TestValidSchedule(t *testing.T) {
 		}
 	}
 }
+
+func TestJitterLimitIsATenthOfThePeriod(t *testing.T) {
+	for _, tc := range []struct {
+		spec   string
+		jitter time.Duration
+		want   time.Duration
+	}{
+		{"@every 1s", 20 * time.Second, 100 * time.Millisecond},
+		{"@every 1m", 20 * time.Second, 6 * time.Second},
+		{"@every 30m", 20 * time.Second, 20 * time.Second},
+		{"@daily", 20 * time.Second, 20 * time.Second},
+		{"@every 1m", 0, 0},
+	} {
+		spec, err := specParser.Parse(tc.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := jitterLimit(spec, tc.jitter); got != tc.want {
+			t.Errorf("jitterLimit(%s, %s) = %s, want %s", tc.spec, tc.jitter, got, tc.want)
+		}
+	}
+}
