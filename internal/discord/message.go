@@ -71,7 +71,8 @@ func AlertMessage(a alert.Alert) MessagePayload {
 	const descriptionReserve = 1000
 	e.Fields, budget = fitFields(alertFields(a), budget-descriptionReserve)
 	budget += descriptionReserve
-	e.Description = fitPieces(snippetPieces(a.Snippet, a.Matches), min(maxDescription, budget))
+	snippet, cut := head(Clean(a.Snippet), maxDescription)
+	e.Description = fitPieces(snippetPieces(snippet, a.Matches), min(maxDescription, budget), cut)
 	return MessagePayload{Embeds: []*discordgo.MessageEmbed{e}}
 }
 
@@ -127,30 +128,32 @@ func fitFields(fs []field, budget int) ([]*discordgo.MessageEmbedField, int) {
 		if room < 16 {
 			break
 		}
-		value := fitEscaped(f.value, room)
+		value := fitPlain(f.value, room)
 		out = append(out, &discordgo.MessageEmbedField{Name: name, Value: value, Inline: f.inline})
 		budget -= textLen(name) + textLen(value)
 	}
 	return out, budget
 }
 
-// fitEscaped cuts already escaped text to limit at a space.
-func fitEscaped(text string, limit int) string {
-	if textLen(text) <= limit {
-		return text
-	}
-	return fitPieces(rawPieces(text), limit)
-}
-
-// escapeList escapes each item and joins them.
+// escapeList escapes each item and joins them. It stops once the list is
+// longer than a field may be: the rest would be cut anyway.
 func escapeList(items []string, sep string) string {
-	escaped := make([]string, 0, len(items))
+	var b strings.Builder
 	for _, it := range items {
-		if e := Escape(it); e != "" {
-			escaped = append(escaped, e)
+		short, _ := head(it, maxFieldValue)
+		e := Escape(short)
+		if e == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(e)
+		if b.Len() > 4*maxFieldValue { // bytes: at most 4 per character
+			break
 		}
 	}
-	return strings.Join(escaped, sep)
+	return b.String()
 }
 
 // entityList shows each designated entity once: its name, list and reference.
@@ -163,19 +166,21 @@ func entityList(es []alert.Entity) string {
 			continue
 		}
 		seen[key] = true
-		line := Escape(e.Name)
+		line := escapeList([]string{e.Name}, "")
 		if ref := strings.TrimSpace(e.List + " " + e.Ref); ref != "" {
-			line += " (" + Escape(ref) + ")"
+			line += " (" + escapeList([]string{ref}, "") + ")"
 		}
 		lines = append(lines, line)
+		if len(lines) > maxFieldValue/2 { // each takes at least two characters
+			break
+		}
 	}
 	return strings.Join(lines, ", ")
 }
 
-// snippetPieces escapes a snippet and bolds the matched terms in it. A bolded
-// term is one piece, so cutting the text never leaves a "**" unclosed.
-func snippetPieces(snippet string, matches []alert.Match) []piece {
-	clean := Clean(snippet)
+// snippetPieces escapes a cleaned snippet and bolds the matched terms in it.
+// A bolded term is one piece, so cutting the text never leaves "**" unclosed.
+func snippetPieces(clean string, matches []alert.Match) []piece {
 	spans := termSpans(clean, matches)
 	var out []piece
 	at := 0
@@ -233,8 +238,9 @@ func termSpans(text string, matches []alert.Match) [][2]int {
 func matchTexts(matches []alert.Match) []string {
 	var texts []string
 	for _, m := range matches {
-		if t := Clean(firstNonEmpty(m.Text, m.Term)); t != "" {
-			texts = append(texts, strings.TrimSuffix(t, "*"))
+		// A prefix term ("worker*") without its text is found by its stem.
+		if t := strings.TrimSuffix(Clean(firstNonEmpty(m.Text, m.Term)), "*"); t != "" {
+			texts = append(texts, t)
 		}
 	}
 	texts = unique(texts)

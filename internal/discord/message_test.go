@@ -214,8 +214,49 @@ func TestSnippetBoldsTermsWhateverTheirCase(t *testing.T) {
 		{"no match here", "no match here"},
 	}
 	for _, tt := range tests {
-		if got := fitPieces(snippetPieces(tt.snippet, matches), maxDescription); got != tt.want {
+		if got := fitPieces(snippetPieces(tt.snippet, matches), maxDescription, false); got != tt.want {
 			t.Errorf("snippet %q: got %q, want %q", tt.snippet, got, tt.want)
 		}
+	}
+}
+
+func FuzzAlertMessage(f *testing.F) {
+	f.Add("@everyone **x**", "North Korea sends [x](javascript:1) workers", "workers", "javascript:alert(1)", 3)
+	f.Add(strings.Repeat("title ", 100), strings.Repeat("workers ", 700), "work", "https://a.example", 40)
+	f.Fuzz(func(t *testing.T, headline, snippet, term, url string, repeat int) {
+		a := kursk()
+		a.Headline, a.Snippet, a.URL = headline, snippet, url
+		a.Matches = []alert.Match{{Text: term}}
+		n := abs(repeat) % 60
+		for range n {
+			a.References = append(a.References, headline)
+			a.Quantities = append(a.Quantities, alert.Quantity{Text: snippet})
+			a.Entities = append(a.Entities, alert.Entity{Name: term, Ref: headline})
+		}
+		msg := AlertMessage(a)
+		assertWithinLimits(t, msg)
+		e := msg.Embeds[0]
+		if e.URL != "" && SafeURL(e.URL) != e.URL {
+			t.Fatalf("unsafe URL %q", e.URL)
+		}
+		if strings.Count(e.Description, "**")%2 != 0 && !strings.Contains(term, "*") && !strings.Contains(snippet, "*") {
+			t.Fatalf("unbalanced bold in %q", e.Description)
+		}
+		for _, text := range embedTexts(msg) {
+			for _, r := range text {
+				if isHidden(r) {
+					t.Fatalf("hidden character %U in %q", r, text)
+				}
+			}
+		}
+	})
+}
+
+func BenchmarkAlertMessage(b *testing.B) {
+	a := kursk()
+	a.Snippet = strings.Repeat("North Korea will send 6,000 workers to Kursk. ", 13) // ~600 characters, as alerts carry
+	b.ReportAllocs()
+	for b.Loop() {
+		AlertMessage(a)
 	}
 }

@@ -49,7 +49,7 @@ func splitPages(lines []string) [][]string {
 	pages := [][]string{nil}
 	used := 0
 	for _, line := range lines {
-		line = fitEscaped(line, pageBudget)
+		line = fitPlain(line, pageBudget)
 		last := len(pages) - 1
 		if len(pages[last]) == pageLines || used+textLen(line)+1 > pageBudget {
 			pages = append(pages, nil)

@@ -72,7 +72,7 @@ func lookupDetails(res LookupResult) string {
 	if len(lines) == 0 {
 		return "—"
 	}
-	return fitEscaped(strings.Join(lines, "\n"), maxFieldValue)
+	return fitPlain(strings.Join(lines, "\n"), maxFieldValue)
 }
 
 const (

@@ -96,15 +96,40 @@ func textLen(s string) int {
 // Fit escapes feed text and cuts it to at most limit characters, at a word
 // boundary where there is one, ending with "…" when something was cut.
 func Fit(text string, limit int) string {
-	return fitPieces(wordPieces(Clean(text), true), limit)
+	h, cut := head(Clean(text), limit)
+	return fitPieces(wordPieces(h, true), limit, cut)
 }
 
-// fitPlain cuts text we wrote ourselves (no escaping) to limit.
+// fitPlain cuts text we wrote ourselves, or escaped already, to limit.
 func fitPlain(text string, limit int) string {
-	if textLen(text) <= limit {
-		return text
+	h, cut := head(text, limit)
+	return fitPieces(rawPieces(h), limit, cut)
+}
+
+// head returns s when it has at most n characters (runes). Otherwise it
+// returns the whole words of s that fit in n runes (the first n runes when
+// the first word alone is longer) and reports the cut. Escaping only makes
+// text longer, so nothing beyond the head could fit a limit of n: the rest
+// of a long text is never split into pieces.
+func head(s string, n int) (string, bool) {
+	i := 0
+	for runes := 0; i < len(s); runes++ {
+		if runes == n {
+			break
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 	}
-	return fitPieces(rawPieces(text), limit)
+	if i == len(s) {
+		return s, false
+	}
+	prefix := s[:i]
+	if s[i] != ' ' {
+		if sp := strings.LastIndexByte(prefix, ' '); sp > 0 {
+			prefix = prefix[:sp]
+		}
+	}
+	return strings.TrimRight(prefix, " "), true
 }
 
 // piece is a unit that is kept whole or dropped whole when text is cut: an
@@ -153,16 +178,17 @@ func rawPieces(text string) []piece {
 	return out
 }
 
-// fitPieces joins pieces within limit. When they do not all fit it keeps the
-// longest prefix of whole pieces that leaves room for "…"; a first word too
-// long on its own is cut between characters (never inside an escape).
-func fitPieces(pieces []piece, limit int) string {
+// fitPieces joins pieces within limit. When they do not all fit, or the
+// text they come from was cut before (cut), it keeps the longest prefix of
+// whole pieces that leaves room for "…"; a first word too long on its own is
+// cut between characters (never inside an escape).
+func fitPieces(pieces []piece, limit int, cut bool) string {
 	total := 0
 	for _, p := range pieces {
 		total += textLen(p.text)
 	}
 	var b strings.Builder
-	if total <= limit {
+	if total <= limit && !cut {
 		for _, p := range pieces {
 			b.WriteString(p.text)
 		}
