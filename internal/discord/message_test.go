@@ -260,3 +260,12 @@ func BenchmarkAlertMessage(b *testing.B) {
 		AlertMessage(a)
 	}
 }
+
+func TestSnippetIgnoresEmptyTerms(t *testing.T) {
+	a := kursk()
+	a.Matches = []alert.Match{{Term: "*"}, {Text: " "}, {Text: "workers"}}
+	got := AlertMessage(a).Embeds[0].Description // used to loop forever on "*"
+	if !strings.Contains(got, "**workers**") || strings.Contains(got, "****") {
+		t.Errorf("description %q", got)
+	}
+}
