@@ -64,6 +64,7 @@ func newApp(ctx context.Context, cfg appConfig) (*app, error) {
 		Targets: a.targets,
 		Lists:   monitor.ListSyncFunc(a.syncList),
 		Log:     a.log,
+		OnPoll:  a.observePoll,
 	})
 	if err != nil {
 		lists.close()
@@ -84,6 +85,17 @@ func (a *app) close() {
 }
 
 func (a *app) rules() *rules.Set { return a.current.Load() }
+
+// observePoll records one poll of a source in the metrics.
+func (a *app) observePoll(s monitor.Stats, _ error) {
+	a.metrics.Fetches.WithLabelValues(s.Source, s.Status).Inc()
+	if s.Status == monitor.StatusSkipped {
+		return
+	}
+	a.metrics.FetchSeconds.WithLabelValues(s.Source).Observe(s.Duration.Seconds())
+	a.metrics.ItemsSeen.WithLabelValues(s.Source).Add(float64(s.Items))
+	a.metrics.ItemsNew.WithLabelValues(s.Source).Add(float64(s.New))
+}
 
 // loadRules compiles the rule file with the lists' designated names.
 func (a *app) loadRules() error {

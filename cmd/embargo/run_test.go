@@ -2,11 +2,16 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
+	"io"
+	"net"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRunOnceConsoleJSON(t *testing.T) {
@@ -81,4 +86,57 @@ func decodeAlerts(t *testing.T, out string) []map[string]any {
 		alerts = append(alerts, a)
 	}
 	return alerts
+}
+
+func TestRunServesHealthAndMetrics(t *testing.T) {
+	f := newFarm(t, 1, 2, 0)
+	dir := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	env := map[string]string{"EMBARGO_HTTP_ADDR": addr}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var out, errOut syncBuffer
+	go func() {
+		done <- execute(ctx, cli{
+			args:  []string{"run", "--rules", f.writeRules(t, dir, 0, "@every 1s"), "--db", filepath.Join(dir, "e.db")},
+			stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
+			getenv: func(k string) string { return env[k] },
+		})
+	}()
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	waitFor(t, 30*time.Second, "/healthz to answer ok", func() bool { code, _ := get("/healthz"); return code == 200 })
+	waitFor(t, 30*time.Second, "the alerts to be printed", func() bool { return strings.Count(out.String(), "dprk-workers") == 2 })
+	waitFor(t, 30*time.Second, "metrics of the polls", func() bool {
+		_, body := get("/metrics")
+		return strings.Contains(body, `embargo_source_fetches_total{result="ok",source="wire-0"}`) &&
+			strings.Contains(body, `embargo_alerts_total{rule="dprk-workers"} 2`) &&
+			strings.Contains(body, `embargo_deliveries_total{result="delivered",sink="console"} 2`) &&
+			strings.Contains(body, "embargo_outbox_pending 0") &&
+			strings.Contains(body, "embargo_rules_loaded 1")
+	})
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Fatalf("run after SIGINT-like cancel = %d\n%s", code, errOut.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("run did not stop after its context was cancelled")
+	}
+	if !strings.Contains(errOut.String(), "embargo stopped") {
+		t.Fatalf("no clean shutdown logged:\n%s", errOut.String())
+	}
 }
