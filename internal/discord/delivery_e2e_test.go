@@ -110,7 +110,8 @@ func TestHostileFeedTextArrivesInert(t *testing.T) {
 		t.Fatalf("%d messages", len(msgs))
 	}
 	e := msgs[0].Embeds[0]
-	if e.URL != "" || strings.ContainsAny(e.Description, "\u202E\u202C") || strings.Contains(e.Description, "](") {
+	if e.URL != "" || strings.ContainsAny(e.Description, "\u202E\u202C") || strings.Contains(e.Description, "](") ||
+		strings.Contains(e.Description, "<@") || !strings.Contains(e.Description, `\@here`) {
 		t.Errorf("unsafe embed: url %q description %q", e.URL, e.Description)
 	}
 	if n := textLen(e.Title); n > maxTitle {
