@@ -85,13 +85,15 @@ func FuzzMatch(f *testing.F) {
 					t.Fatalf("quantity %+v does not slice the text", qt)
 				}
 			}
-			snip, spans := Snippet(text, ms, 120)
-			if n := utf8.RuneCountInString(snip); n > 120 {
-				t.Fatalf("snippet of %d runes", n)
-			}
-			for _, sp := range spans {
-				if sp.Start < 0 || sp.End > len(snip) || sp.Start >= sp.End {
-					t.Fatalf("span %+v out of snippet %q", sp, snip)
+			for _, size := range []int{120, 1 + len(text)%9} {
+				snip, spans := Snippet(text, ms, size)
+				if n := utf8.RuneCountInString(snip); n > size {
+					t.Fatalf("snippet of %d runes, more than %d", n, size)
+				}
+				for _, sp := range spans {
+					if sp.Start < 0 || sp.End > len(snip) || sp.Start >= sp.End {
+						t.Fatalf("span %+v out of snippet %q", sp, snip)
+					}
 				}
 			}
 		}

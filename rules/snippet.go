@@ -21,6 +21,9 @@ func Snippet(text string, matches []Match, maxRunes int) (snippet string, highli
 		return "", nil
 	}
 	from, to := snippetWindow(text, matches, maxRunes)
+	if maxRunes < 3 { // no room for an ellipsis
+		return strings.ToValidUTF8(text[from:forward(text, from, maxRunes)], "\uFFFD"), nil
+	}
 	var b strings.Builder
 	at := make(map[int]int) // original offset -> snippet offset, at match edges
 	edges := matchEdges(matches, from, to)

@@ -24,6 +24,7 @@ func TestSnippet(t *testing.T) {
 			"North Korea sent workers", []string{"North Korea", "workers"}},
 		{"no matches: the start", long, nil, 30, "filler words here filler…", nil},
 		{"invalid utf-8 replaced", "\xff North Korea", []string{"North Korea"}, 100, "\uFFFD North Korea", []string{"North Korea"}},
+		{"tiny", "North Korea", []string{"North Korea"}, 2, "No", nil},
 		{"cyrillic", "Пхеньян направит рабочих в Курск", []string{"рабочих"}, 100, "Пхеньян направит рабочих в Курск", []string{"рабочих"}},
 	}
 	for _, tt := range tests {
