@@ -90,7 +90,14 @@ type Explanation struct {
 	Fired     bool
 	Condition string // the condition as evaluated, e.g. "dprk near/20 workers"
 	Groups    []GroupHits
-	Result    Result // when Fired
+	Near      []NearDistance // for each near/N of the condition, how close its groups came
+	Result    Result         // when Fired
+}
+
+// NearDistance is how close the hits of the two groups of a near/N came.
+type NearDistance struct {
+	Condition string // e.g. "dprk near/20 workers"
+	Words     int    // the fewest words between two hits; -1 when a group has no hits
 }
 
 // GroupHits is what one group of a rule found in a text.
@@ -117,6 +124,7 @@ func (s *Set) Explain(text, ruleID string) (Explanation, bool) {
 		before[i] = slices.Clone(sc.inSlot[g.slot])
 	}
 	e.Result, e.Fired = sc.evaluate(r)
+	e.Near = sc.nearDistances(r, r.cond, nil)
 	for i, g := range r.groups {
 		gh := GroupHits{Name: g.name}
 		for _, hi := range before[i] {
@@ -129,6 +137,30 @@ func (s *Set) Explain(text, ruleID string) (Explanation, bool) {
 		e.Groups = append(e.Groups, gh)
 	}
 	return e, true
+}
+
+// nearDistances lists, for every near/N in c, the fewest words between
+// hits of its two groups.
+func (sc *scratch) nearDistances(r *Rule, c *cond, out []NearDistance) []NearDistance {
+	if c.op == opNear {
+		d := NearDistance{Condition: c.String(), Words: -1}
+		a, b := sc.groupHits(r, c.args[0]), sc.groupHits(r, c.args[1])
+		if len(a) > 0 && len(b) > 0 {
+			sc.wordIndexes()
+			for _, h := range a {
+				for _, k := range b {
+					if w := sc.wordDistance(h, k); d.Words < 0 || w < d.Words {
+						d.Words = w
+					}
+				}
+			}
+		}
+		out = append(out, d)
+	}
+	for _, arg := range c.args {
+		out = sc.nearDistances(r, arg, out)
+	}
+	return out
 }
 
 // Describe renders the explanation, one line per group, quoting the words
@@ -149,6 +181,11 @@ func (e Explanation) Describe(text string) string {
 		}
 		if len(g.Dropped) > 0 {
 			fmt.Fprintf(&b, " (dropped by unless: %s)", quoteMatches(text, g.Dropped))
+		}
+	}
+	for _, n := range e.Near {
+		if n.Words >= 0 {
+			fmt.Fprintf(&b, "\n  %s: closest hits %d words apart", n.Condition, n.Words)
 		}
 	}
 	return b.String()
