@@ -147,11 +147,16 @@ func (sc *scratch) nearDistances(r *Rule, c *cond, out []NearDistance) []NearDis
 		a, b := sc.groupHits(r, c.args[0]), sc.groupHits(r, c.args[1])
 		if len(a) > 0 && len(b) > 0 {
 			sc.wordIndexes()
-			for _, h := range a {
-				for _, k := range b {
-					if w := sc.wordDistance(h, k); d.Words < 0 || w < d.Words {
-						d.Words = w
-					}
+			// Both lists are in text order: walking them together visits
+			// every pair of neighbours, among which the closest pair is.
+			for i, j := 0, 0; i < len(a) && j < len(b); {
+				if w := sc.wordDistance(a[i], b[j]); d.Words < 0 || w < d.Words {
+					d.Words = w
+				}
+				if sc.hits[a[i]].ws < sc.hits[b[j]].ws {
+					i++
+				} else {
+					j++
 				}
 			}
 		}
