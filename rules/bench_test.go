@@ -89,10 +89,6 @@ func generatedNews(r *rand.Rand, sentences int) string {
 // benchPack is the default rules.yaml when it loads, else a synthetic pack
 // of about 300 terms in 40 rules.
 func benchPack(b *testing.B) (*Set, string) {
-	root := filepath.Dir(sharedDirOrEmpty())
-	if s, err := LoadFile(filepath.Join(root, "main", "rules.yaml")); err == nil {
-		return s, "default"
-	}
 	if s, err := LoadFile(filepath.Join("..", "rules.yaml")); err == nil {
 		return s, "default"
 	}
