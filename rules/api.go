@@ -138,4 +138,6 @@ type Test struct {
 	Fire       bool     // the rule must fire on Text; false: it must not
 	Quantities []string // numbers, as written, that must be among the quantities found
 	Pos        Position
+
+	number int // place among the rule's tests, from 1
 }

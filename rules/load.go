@@ -238,7 +238,11 @@ func (l *loader) boolean(n *yaml.Node, what string) bool {
 func (l *loader) integer(n *yaml.Node, what string, lo, hi int) int {
 	var i int
 	if n.Kind != yaml.ScalarNode || n.Decode(&i) != nil || i < lo || i > hi {
-		l.errorf(n, "%s must be a whole number from %d to %d", what, lo, hi)
+		if lo == hi {
+			l.errorf(n, "%s must be %d", what, lo)
+		} else {
+			l.errorf(n, "%s must be a whole number from %d to %d", what, lo, hi)
+		}
 		return lo
 	}
 	return i
@@ -254,8 +258,8 @@ func (l *loader) seq(n *yaml.Node, what string) []*yaml.Node {
 
 func (l *loader) strings(n *yaml.Node, what string) []string {
 	var out []string
-	for _, c := range l.seq(n, what) {
-		out = append(out, l.nonEmpty(c, "each of "+what))
+	for i, c := range l.seq(n, what) {
+		out = append(out, l.nonEmpty(c, fmt.Sprintf("%s: entry %d", what, i+1)))
 	}
 	return out
 }

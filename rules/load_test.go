@@ -75,7 +75,7 @@ func TestValidationSingleProblems(t *testing.T) {
 		{"tab indentation", "version: 1\n\trules: []\n", "f.yaml:2:1: YAML syntax"},
 		{"not a mapping", "- a\n- b\n", "f.yaml:1:1: the rule file must be a mapping"},
 		{"missing version", "rules: []\n", `f.yaml:1:1: the rule file has no "version"`},
-		{"wrong version", "version: 2\n", "f.yaml:1:10: version must be a whole number from 1 to 1"},
+		{"wrong version", "version: 2\n", "f.yaml:1:10: version must be 1"},
 		{"duplicate key", "version: 1\nversion: 1\n", `f.yaml:2:1: duplicate key "version"`},
 		{"alias", "version: 1\nlexicons:\n  a: &x [one]\n  b: *x\n", "f.yaml:3:6: YAML anchors and aliases are not supported"},
 		{"unknown group key", "version: 1\n" + rule + "    groups:\n      g: {terms: [a], lexicons: [b]}\n    tests: [{fire: a}]\n", `f.yaml:9:23: unknown key "lexicons" in a group`},
@@ -89,6 +89,7 @@ func TestValidationSingleProblems(t *testing.T) {
 		{"bad schedule", "version: 1\nsources:\n  - {name: a, url: /tmp/x.xml, schedule: every day}\n", `f.yaml:3:42: schedule "every day"`},
 		{"group selects nothing", "version: 1\n" + rule + "    groups:\n      g: {quantity: true}\n    tests: [{fire: a}]\n", `f.yaml:9:10: group has no lexicon, terms or watchlist`},
 		{"no references", "version: 1\n" + strings.Replace(rule, "[x]", "[]", 1) + "    groups:\n      g: [a]\n    tests: [{fire: a}]\n", `f.yaml:7:17: references is empty`},
+		{"empty reference", "version: 1\n" + strings.Replace(rule, "[x]", "[x, '']", 1) + "    groups:\n      g: [a]\n    tests: [{fire: a}]\n", `f.yaml:7:21: references: entry 2 is empty`},
 		{"duplicate lexicon", "version: 1\nlexicons:\n  a: [x]\n  a: [y]\n", `f.yaml:4:3: duplicate lexicon "a"`},
 		{"unless without within", "version: 1\n" + rule + "    groups:\n      g: {terms: [a], unless: {terms: [b]}}\n    tests: [{fire: a}]\n", `f.yaml:9:31: unless has no "within"`},
 	}

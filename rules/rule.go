@@ -229,7 +229,7 @@ func (l *loader) unless(n *yaml.Node, f *file) ([]termSpec, int, []string) {
 func (l *loader) tests(n *yaml.Node) []Test {
 	var out []Test
 	for _, item := range l.seq(n, "tests") {
-		t := Test{Pos: l.pos(item)}
+		t := Test{Pos: l.pos(item), number: len(out) + 1}
 		var fire, ok, quantities *yaml.Node
 		l.fields(item, "a test", map[string]func(k, v *yaml.Node){
 			"name":       func(k, v *yaml.Node) { t.Name = l.nonEmpty(v, "test name") },
@@ -353,5 +353,5 @@ func (t Test) String() string {
 	if t.Fire {
 		kind = "fire"
 	}
-	return fmt.Sprintf("%s test at line %d", kind, t.Pos.Line)
+	return fmt.Sprintf("%s #%d (line %d)", kind, t.number, t.Pos.Line)
 }

@@ -15,7 +15,7 @@ type TestReport struct {
 // TestResult is the outcome of one test.
 type TestResult struct {
 	Rule   string
-	Name   string // the test's name, or "fire test at line N"
+	Name   string // the test's name, or e.g. "fire #3 (line 2311)": the third test of its rule
 	Want   string // "fire" or "ok"
 	Pass   bool
 	Reason string // for failures: what fired or not, and which terms matched or were missing

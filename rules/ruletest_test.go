@@ -28,7 +28,7 @@ func TestRunTestsReportsWhy(t *testing.T) {
 		{"dropped by unless", false, []string{`workers: no hits (dropped by unless: "workers")`}},
 		{"fires but should not", false, []string{"expected the rule not to fire, it did", `workers: "workers"`}},
 		{"wrong quantity", false, []string{`quantities "5,000" not found; found "6,000 workers"`}},
-		{"ok test at line 34", true, nil},
+		{"ok #7 (line 34)", true, nil},
 	}
 	for i, tt := range tests {
 		r := rep.Results[i]

@@ -6,6 +6,9 @@ import (
 	"unicode/utf8"
 )
 
+// zeroWidthNoBreakSpace is U+FEFF, the byte-order mark.
+const zeroWidthNoBreakSpace = '\uFEFF'
+
 // Span is a highlighted part of a snippet, in byte offsets of the snippet.
 type Span struct {
 	Start, End int
@@ -13,8 +16,8 @@ type Span struct {
 
 // Snippet returns a window of at most maxRunes characters of text around
 // the matches, cut at word boundaries and marked with "…" where text was
-// cut, with every run of whitespace shown as one space and invalid UTF-8
-// replaced. highlights are the matches inside the window, in snippet byte
+// cut, with every run of whitespace shown as one space, byte-order marks
+// (U+FEFF) dropped and invalid UTF-8 replaced. highlights are the matches inside the window, in snippet byte
 // offsets, in order and without overlaps.
 func Snippet(text string, matches []Match, maxRunes int) (snippet string, highlights []Span) {
 	if maxRunes <= 0 || text == "" {
@@ -22,7 +25,7 @@ func Snippet(text string, matches []Match, maxRunes int) (snippet string, highli
 	}
 	from, to := snippetWindow(text, matches, maxRunes)
 	if maxRunes < 3 { // no room for an ellipsis
-		return strings.ToValidUTF8(text[from:forward(text, from, maxRunes)], "\uFFFD"), nil
+		return strings.ReplaceAll(strings.ToValidUTF8(text[from:forward(text, from, maxRunes)], "\uFFFD"), "\uFEFF", ""), nil
 	}
 	var b strings.Builder
 	at := make(map[int]int) // original offset -> snippet offset, at match edges
@@ -36,12 +39,16 @@ func Snippet(text string, matches []Match, maxRunes int) (snippet string, highli
 			at[i] = b.Len()
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
-		if unicode.IsSpace(r) {
+		switch {
+		case r == zeroWidthNoBreakSpace:
+			// A byte-order mark at the start, or stray inside: invisible,
+			// and it would only get in the way of the reader.
+		case unicode.IsSpace(r):
 			if !space {
 				b.WriteByte(' ')
 			}
 			space = true
-		} else {
+		default:
 			b.WriteRune(r) // an invalid byte is written as U+FFFD
 			space = false
 		}

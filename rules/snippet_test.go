@@ -24,6 +24,11 @@ func TestSnippet(t *testing.T) {
 			"North Korea sent workers", []string{"North Korea", "workers"}},
 		{"no matches: the start", long, nil, 30, "filler words here filler…", nil},
 		{"invalid utf-8 replaced", "\xff North Korea", []string{"North Korea"}, 100, "\uFFFD North Korea", []string{"North Korea"}},
+		{"byte-order mark dropped", "\uFEFFNorth Korea sent workers", []string{"North Korea", "workers"}, 100,
+			"North Korea sent workers", []string{"North Korea", "workers"}},
+		{"zero-width no-break space inside dropped", "North Korea\uFEFF sent workers", []string{"North Korea", "workers"}, 100,
+			"North Korea sent workers", []string{"North Korea", "workers"}},
+		{"byte-order mark in a tiny snippet", "\uFEFFNorth", nil, 2, "N", nil},
 		{"tiny", "North Korea", []string{"North Korea"}, 2, "No", nil},
 		{"cyrillic", "Пхеньян направит рабочих в Курск", []string{"рабочих"}, 100, "Пхеньян направит рабочих в Курск", []string{"рабочих"}},
 	}
