@@ -3,6 +3,7 @@ package monitor_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"sync"
 	"testing"
@@ -95,5 +96,53 @@ func TestRunSyncsListsOnSchedule(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Run: %v", err)
+	}
+}
+
+// On a fresh database the lists must be loaded before any item is matched:
+// an item is matched once, so a designated name missed then is missed for
+// good.
+func TestOnceSyncsListsBeforePollingSources(t *testing.T) {
+	var (
+		mu     sync.Mutex
+		events []string
+	)
+	record := func(event string) {
+		mu.Lock()
+		defer mu.Unlock()
+		events = append(events, event)
+	}
+	rec := &listRecorder{}
+	h := newHarness(t)
+	body := readTestdata(t, "wire.rss")
+	h.srv.handle("/wire.rss", func(w http.ResponseWriter, r *http.Request) {
+		record("fetch wire")
+		w.Header().Set("Content-Type", rssType)
+		w.Write(body)
+	})
+	set, err := rules.Parse("rules.yaml", []byte(replaceSources(t,
+		"  - name: wire\n    url: "+h.srv.URL+"/wire.rss\n"+testLists)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.rules.Store(set)
+	h.mon, err = monitor.New(monitor.Config{
+		Store:   h.db,
+		Fetcher: h.fetcher,
+		Rules:   h.rules.Load,
+		Lists: monitor.ListSyncFunc(func(ctx context.Context, l rules.List, targets func(alert.Alert) []string) error {
+			record("sync " + l.Name)
+			return rec.sync(ctx, l, targets)
+		}),
+		Jitter: -1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.once()
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"sync ofac", "sync un", "fetch wire"}; !slices.Equal(events, want) {
+		t.Errorf("Once did %q, want %q", events, want)
 	}
 }

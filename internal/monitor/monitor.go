@@ -203,15 +203,24 @@ func (m *Monitor) list(name string) (rules.List, bool) {
 	return l, ok
 }
 
-// Once polls every source and syncs every list once, a few at a time, and
-// returns when all are done. A source that fails is recorded as unhealthy and
-// does not make Once fail; an error of the store, or ctx ending, does.
+// Once syncs every list, then polls every source once, a few at a time, and
+// returns when all are done. Lists come first so that the names they
+// designate are watched for in the items of this very pass: an item is
+// matched once, and a name missed then is missed for good. A source or list
+// that fails is recorded as unhealthy and does not make Once fail; an error
+// of the store, or ctx ending, does.
 func (m *Monitor) Once(ctx context.Context) error {
 	m.mu.Lock()
 	sources := sortedValues(m.sources)
 	lists := sortedValues(m.lists)
 	m.mu.Unlock()
 
+	for _, l := range lists {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		m.SyncList(ctx, l) // logged; the last good version stays in use
+	}
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -231,12 +240,6 @@ func (m *Monitor) Once(ctx context.Context) error {
 		})
 	}
 	wg.Wait()
-	for _, l := range lists {
-		if ctx.Err() != nil {
-			break
-		}
-		m.SyncList(ctx, l)
-	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
