@@ -78,7 +78,7 @@ func (e *Entry) AliasNames() []string {
 // addAlias appends an alias unless the entry already has that name (ignoring
 // case and spacing), keeping the better quality of the two.
 func (e *Entry) addAlias(a Alias) {
-	a.Name = cleanSpace(a.Name)
+	a.Name = unquote(cleanSpace(a.Name))
 	if a.Name == "" || strings.EqualFold(a.Name, e.Name) {
 		return
 	}
@@ -106,4 +106,42 @@ func appendUnique(list []string, s string) []string {
 // long values over several indented lines).
 func cleanSpace(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// splitNames splits a field holding several names at the semicolons outside
+// parentheses and brackets: the UN writes `جبهة النصرة (the Victory Front;
+// Jabhat al-Nusrah)` as one name with its spellings in parentheses.
+func splitNames(s string) []string {
+	var names []string
+	depth, start := 0, 0
+	for i, r := range s {
+		switch r {
+		case '(', '[':
+			depth++
+		case ')', ']':
+			depth = max(depth-1, 0)
+		case ';':
+			if depth == 0 {
+				names = append(names, strings.TrimSpace(s[start:i]))
+				start = i + 1
+			}
+		}
+	}
+	return append(names, strings.TrimSpace(s[start:]))
+}
+
+// unquote removes double quotes around a whole name: the UN writes some
+// aliases as "KOMID", with the quotes. Single quotes stay: names start or
+// end with an apostrophe for the Arabic ayn ('Abd al-Aziz).
+func unquote(s string) string {
+	pairs := [][2]string{{`"`, `"`}, {"“", "”"}, {"„", "“"}}
+	for _, p := range pairs {
+		if len(s) > len(p[0])+len(p[1]) && strings.HasPrefix(s, p[0]) && strings.HasSuffix(s, p[1]) {
+			inner := s[len(p[0]) : len(s)-len(p[1])]
+			if !strings.ContainsAny(inner, p[0]+p[1]) {
+				return strings.TrimSpace(inner)
+			}
+		}
+	}
+	return s
 }

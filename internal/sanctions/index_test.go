@@ -95,6 +95,9 @@ func TestSearch(t *testing.T) {
 		{"IMO 9187629", "ofac/15036", "ARTAVIL"},
 		{"9187629", "ofac/15036", "ARTAVIL"},
 		{"imo: 1790999", "un/KPe.901", "OCEAN STAR SHIPPING COMPANY, LIMITED"},
+		{"IMO No. 1790999", "un/KPe.901", "OCEAN STAR SHIPPING COMPANY, LIMITED"}, // the UN's own wording
+		{"IMO number 1790999", "un/KPe.901", "OCEAN STAR SHIPPING COMPANY, LIMITED"},
+		{"IMO #9187629", "ofac/15036", "ARTAVIL"},
 		{"KPi.901", "un/KPi.901", "KIM CHOL NAM"},
 		{"Ocean Star Shipping Co", "un/KPe.901", "OCEAN STAR SHIPPING COMPANY, LIMITED"},
 		{"Korea Mining Developmnet Trading Corp.", "ofac/9345", "KOREA MINING DEVELOPMENT TRADING CORPORATION"},

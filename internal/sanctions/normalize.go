@@ -256,12 +256,14 @@ func romanize(t string) string {
 }
 
 // nameVariants are the spellings of one listed name worth indexing: as
-// written; without a parenthesized acronym ("BUTEMBO AIRLINES (BAL)"); for
-// individuals, "SURNAME, Given" reordered to "Given SURNAME"; and each part
-// of a name the list joins with ";".
+// written; without a parenthesized acronym ("BUTEMBO AIRLINES (BAL)"); each
+// spelling the list gives in parentheses ("جبهة النصرة (the Victory Front;
+// Jabhat al-Nusrah)"); for individuals, "SURNAME, Given" reordered to "Given
+// SURNAME"; and each part of a name the list joins with ";" outside
+// parentheses.
 func nameVariants(name string, individual bool) []string {
 	var out []string
-	for _, part := range strings.Split(name, ";") {
+	for _, part := range splitNames(name) {
 		part = cleanSpace(part)
 		if part == "" {
 			continue
@@ -271,9 +273,32 @@ func nameVariants(name string, individual bool) []string {
 			if bare := cleanSpace(part[:i]); bare != "" {
 				out = append(out, bare)
 			}
+			out = append(out, parenthesizedSpellings(part[i:], individual)...)
 		}
 		if surname, given, ok := strings.Cut(part, ","); individual && ok && !strings.Contains(given, ",") && strings.TrimSpace(given) != "" {
 			out = append(out, cleanSpace(given+" "+surname))
+		}
+	}
+	return out
+}
+
+// parenthesizedSpellings are the names in the parenthesized groups of s
+// that list several ("(a; b; c)"); a lone acronym ("(BAL)") gives none.
+func parenthesizedSpellings(s string, individual bool) []string {
+	var out []string
+	depth, start := 0, 0
+	for i, r := range s {
+		switch r {
+		case '(':
+			if depth == 0 {
+				start = i + 1
+			}
+			depth++
+		case ')':
+			if depth--; depth == 0 && strings.Contains(s[start:i], ";") {
+				out = append(out, nameVariants(s[start:i], individual)...)
+			}
+			depth = max(depth, 0)
 		}
 	}
 	return out

@@ -242,3 +242,79 @@ func TestParseOFACReal(t *testing.T) {
 		t.Errorf("20157 = %+v", kim)
 	}
 }
+
+// TestParseUNAliasesInParentheses: the UN writes spellings of one alias in
+// parentheses separated by "; ", and some aliases in quotes.
+func TestParseUNAliasesInParentheses(t *testing.T) {
+	const doc = `<CONSOLIDATED_LIST><ENTITIES><ENTITY>
+<FIRST_NAME>AL-NUSRAH FRONT FOR THE PEOPLE OF THE LEVANT</FIRST_NAME><UN_LIST_TYPE>Al-Qaida</UN_LIST_TYPE>
+<REFERENCE_NUMBER>QDe.137</REFERENCE_NUMBER>
+<ENTITY_ALIAS><QUALITY>a.k.a.</QUALITY><ALIAS_NAME>جبهة النصرة (the Victory Front; Jabhat al-Nusrah; Al-Nusra Front); Support Front</ALIAS_NAME></ENTITY_ALIAS>
+<ENTITY_ALIAS><QUALITY>a.k.a.</QUALITY><ALIAS_NAME>Hay’at Tahrir al-Sham (HTS) (هيئة تحرير الشام (original script); Hayat Tahrir al-Sham; Tahrir al-Sham Hay’at)</ALIAS_NAME></ENTITY_ALIAS>
+<ENTITY_ALIAS><QUALITY>a.k.a.</QUALITY><ALIAS_NAME>"KOMID"</ALIAS_NAME></ENTITY_ALIAS>
+</ENTITY></ENTITIES></CONSOLIDATED_LIST>`
+	entries, err := ParseUN(strings.NewReader(doc), "un")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := entries[0].AliasNames()
+	want := []string{
+		"جبهة النصرة (the Victory Front; Jabhat al-Nusrah; Al-Nusra Front)",
+		"Support Front",
+		"Hay’at Tahrir al-Sham (HTS) (هيئة تحرير الشام (original script); Hayat Tahrir al-Sham; Tahrir al-Sham Hay’at)",
+		"KOMID",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("aliases =\n%q\nwant\n%q", got, want)
+	}
+	ix := NewIndex(entries)
+	for _, q := range []string{"Al-Nusra Front", "Jabhat al-Nusrah", "Hayat Tahrir al-Sham", "Tahrir al-Sham Hay’at", "جبهة النصرة", "KOMID"} {
+		if hits := ix.Search(q, SearchOptions{}); len(hits) != 1 || hits[0].Score < 0.99 {
+			t.Errorf("Search(%q) = %+v, want the entry as an exact match", q, hits)
+		}
+	}
+}
+
+func TestSplitNamesAndUnquote(t *testing.T) {
+	split := []struct{ in, want string }{
+		{"a; b", "a|b"},
+		{"x (a; b); c", "x (a; b)|c"},
+		{"x [a; (b; c)]; d", "x [a; (b; c)]|d"},
+		{"unbalanced); e", "unbalanced)|e"},
+	}
+	for _, tt := range split {
+		if got := strings.Join(splitNames(tt.in), "|"); got != tt.want {
+			t.Errorf("splitNames(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	quoted := []struct{ in, want string }{
+		{`"KOMID"`, "KOMID"},
+		{"“The Base”", "The Base"},
+		{"'Abd al-Aziz'", "'Abd al-Aziz'"}, // quotes inside: not a quoted name
+		{`"HASSAN, Sheikh"`, "HASSAN, Sheikh"},
+		{`""`, `""`},
+		{"O'Brien", "O'Brien"},
+	}
+	for _, tt := range quoted {
+		if got := unquote(tt.in); got != tt.want {
+			t.Errorf("unquote(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestParseUNRealAliasesBalanced: the aliases of the real list that hold
+// spellings in parentheses stay whole, and quoted aliases lose their quotes.
+func TestParseUNRealAliasesBalanced(t *testing.T) {
+	entries := byRef(parseUNFile(t, "un/consolidated-2026-02-27.xml"))
+	for _, ref := range []string{"QDe.137", "KPe.001"} {
+		e := entries[ref]
+		for _, a := range e.AliasNames() {
+			if strings.Count(a, "(") != strings.Count(a, ")") || strings.ContainsAny(a, `"“”`) {
+				t.Errorf("%s alias %q", ref, a)
+			}
+		}
+	}
+	if komid := entries["KPe.001"]; !slices.Contains(komid.AliasNames(), "KOMID") {
+		t.Errorf("KPe.001 aliases %q lack KOMID", komid.AliasNames())
+	}
+}

@@ -3,18 +3,22 @@ package sanctions
 import (
 	"cmp"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 )
 
-// lookupKey recognises queries that name an entry exactly: an IMO number
-// ("IMO 9191773" or the bare seven digits) or a reference number ("KPi.077").
+// imoQuery is an IMO number as users and the UN list write it: "IMO
+// 9191773", "IMO: 9191773", "IMO No. 9191773", "IMO number 9191773", or the
+// bare seven digits.
+var imoQuery = regexp.MustCompile(`(?i)^(?:IMO\b\.?\s*(?:(?:no|nr|num|number)\b\.?)?\s*[:#]?\s*)?(\d{7})$`)
+
+// lookupKey recognises queries that name an entry exactly: an IMO number or
+// a reference number ("KPi.077").
 func (ix *Index) lookupKey(query string) []int32 {
 	q := strings.TrimSpace(query)
-	digits := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(strings.ToUpper(q), "IMO"), ":"))
-	if len(digits) == 7 && strings.IndexFunc(digits, func(r rune) bool { return !unicode.IsDigit(r) }) < 0 {
-		if ids := ix.byIMO[digits]; len(ids) > 0 {
+	if m := imoQuery.FindStringSubmatch(q); m != nil {
+		if ids := ix.byIMO[m[1]]; len(ids) > 0 {
 			return ids
 		}
 	}

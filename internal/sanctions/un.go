@@ -134,7 +134,7 @@ func (rec *unRecord) entry(list, typ string) Entry {
 	}
 	for _, a := range append(rec.Aliases, rec.EntityAliases...) {
 		quality, kind := unAliasQuality(a.Quality)
-		for _, name := range strings.Split(a.Name, ";") {
+		for _, name := range splitNames(a.Name) {
 			e.addAlias(Alias{Name: name, Quality: quality, Kind: kind})
 		}
 	}
