@@ -105,21 +105,17 @@ func (l *loader) errorAt(p Position, format string, args ...any) {
 	l.errs = append(l.errs, &Error{Pos: p, Msg: fmt.Sprintf(format, args...)})
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 func (l *loader) load(data []byte) *file {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		l.syntaxError(err)
+		l.syntaxError(data, err)
 		return nil
 	}
 	if len(doc.Content) == 0 {
 		l.errorAt(Position{File: l.file, Line: 1, Column: 1}, "empty rule file")
 		return nil
 	}
-	if l.rejectAliases(doc.Content[0]) {
-		return nil
-	}
+	l.rejectAliases(doc.Content[0])
 	f := &file{lexicons: map[string][]termSpec{}}
 	// Rules refer to lexicons and lists, so those are read first, wherever
 	// they stand in the file.
@@ -146,31 +142,63 @@ func (l *loader) load(data []byte) *file {
 	return f
 }
 
-func (l *loader) syntaxError(err error) {
-	msg := err.Error()
-	line := 1
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		fmt.Sscan(m[1], &line)
-		msg = m[2]
-	} else {
-		msg = strings.TrimPrefix(msg, "yaml: ")
-	}
-	l.errorAt(Position{File: l.file, Line: line, Column: 1}, "YAML syntax: %s", msg)
-}
-
 // rejectAliases refuses anchors and aliases: rule files share terms through
 // lexicons, and expanding aliases would let a small file grow without bound.
-func (l *loader) rejectAliases(n *yaml.Node) bool {
-	if n.Kind == yaml.AliasNode || n.Anchor != "" {
-		l.errorf(n, "YAML anchors and aliases are not supported; share terms through lexicons")
-		return true
-	}
-	for _, c := range n.Content {
-		if l.rejectAliases(c) {
-			return true
+// Each is reported; the rest of the file is still checked, with an alias
+// standing for what it names while that adds no more nodes than the file
+// has, and for nothing after.
+func (l *loader) rejectAliases(root *yaml.Node) {
+	budget := countNodes(root)
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Anchor != "" {
+			l.errorf(n, "YAML anchors and aliases are not supported (&%s); share terms through lexicons", n.Anchor)
+			n.Anchor = ""
+		}
+		if n.Kind == yaml.AliasNode {
+			l.errorf(n, "YAML anchors and aliases are not supported (*%s); share terms through lexicons", n.Value)
+			l.resolveAlias(n, &budget)
+			return
+		}
+		for _, c := range n.Content {
+			walk(c)
 		}
 	}
-	return false
+	walk(root)
+}
+
+// resolveAlias replaces alias n by a copy of the node it names, sharing
+// its children, or by an empty value when that would hold an alias or
+// exceed the budget of nodes.
+func (l *loader) resolveAlias(n *yaml.Node, budget *int) {
+	line, column := n.Line, n.Column
+	target := n.Alias
+	size := countNodes(target)
+	if target == nil || hasAlias(target) || size > *budget {
+		*n = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str"}
+	} else {
+		*budget -= size
+		*n = *target
+	}
+	n.Line, n.Column = line, column
+}
+
+func countNodes(n *yaml.Node) int {
+	if n == nil {
+		return 0
+	}
+	total := 1
+	for _, c := range n.Content {
+		total += countNodes(c)
+	}
+	return total
+}
+
+func hasAlias(n *yaml.Node) bool {
+	if n.Kind == yaml.AliasNode {
+		return true
+	}
+	return slices.ContainsFunc(n.Content, hasAlias)
 }
 
 // fields walks a mapping, calling the handler of each known key and

@@ -70,8 +70,8 @@ func TestValidationSingleProblems(t *testing.T) {
 		{"empty file", "", "f.yaml:1:1: empty rule file"},
 		{"comments only", "# nothing\n", "f.yaml:1:1: empty rule file"},
 		{"binary", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "f.yaml:1:1: YAML syntax"},
-		{"invalid utf-8", "version: 1\nlexicons:\n  a: [\"\xff\xfe\"]\n", "f.yaml:1:1: YAML syntax: invalid"},
-		{"yaml syntax", "version: 1\nrules: [\n", "f.yaml:2:1: YAML syntax"},
+		{"invalid utf-8", "version: 1\nlexicons:\n  a: [\"\xff\xfe\"]\n", "f.yaml:3:8: YAML syntax: the file is not UTF-8 text"},
+		{"yaml syntax", "version: 1\nrules: [\n", "f.yaml:2:8: YAML syntax: a value is missing, or a [ or { is not closed"},
 		{"tab indentation", "version: 1\n\trules: []\n", "f.yaml:2:1: YAML syntax"},
 		{"not a mapping", "- a\n- b\n", "f.yaml:1:1: the rule file must be a mapping"},
 		{"missing version", "rules: []\n", `f.yaml:1:1: the rule file has no "version"`},
@@ -103,6 +103,48 @@ func TestValidationSingleProblems(t *testing.T) {
 				t.Errorf("got  %q\nwant %q…", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestYAMLSyntaxPositions(t *testing.T) {
+	const head = "version: 1\nrules:\n  - id: a\n"
+	tests := []struct {
+		name string
+		yaml string
+		want string
+	}{
+		{"unclosed list", head + "    title: [unclosed\n    category: x\n", "f.yaml:4:12: YAML syntax: a [ list is not closed with ]"},
+		{"unclosed mapping", "a: {x: 1\n", "f.yaml:1:4: YAML syntax: a { mapping is not closed with }"},
+		{"key indented too little", "version: 1\nlexicons:\n  a: [x]\n b: [y]\n", "f.yaml:4:2: YAML syntax: the indentation of this line does not match the keys above it"},
+		{"list item indented too little", "version: 1\nlexicons:\n  a:\n    - x\n   - y\n", "f.yaml:5:4: YAML syntax: the indentation of this line does not match"},
+		{"key indented too deep", head + "      title: b\n", "f.yaml:4:12: YAML syntax: \": \" is not allowed here"},
+		{"key outside its list item", head + "    title: b\n  category: c\n", `f.yaml:5:3: YAML syntax: a list item must start with "- "`},
+		{"unterminated quote", head + "    title: b\n    category: c\n    severity: \"high\n", "f.yaml:6:15: YAML syntax: quoted text is not closed"},
+		{"unterminated quote in a list", "version: 1\nlexicons:\n  a: [x, 'y]\n", "f.yaml:3:10: YAML syntax: quoted text is not closed"},
+		{"two colons", "a: b: c\n", "f.yaml:1:5: YAML syntax: \": \" is not allowed here"},
+		{"non-ASCII before the problem", "version: 1\nlexicons:\n  a: [노동자, \"x]\n", "f.yaml:3:12: YAML syntax: quoted text is not closed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("f.yaml", []byte(tt.yaml))
+			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("got  %v\nwant %s…", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestAnchorsReportedAndValidationGoesOn(t *testing.T) {
+	_, err := Parse("f.yaml", []byte("version: 2\nlexicons:\n  a: &x [one]\n  b: *x\n  c: [\"\"]\n"))
+	want := []string{
+		"f.yaml:1:10: version must be 1",
+		"f.yaml:3:6: YAML anchors and aliases are not supported (&x); share terms through lexicons",
+		"f.yaml:4:6: YAML anchors and aliases are not supported (*x); share terms through lexicons",
+		`f.yaml:5:6: lexicon "c" has no terms`,
+		`f.yaml:5:7: empty term ""`,
+	}
+	if err == nil || err.Error() != strings.Join(want, "\n") {
+		t.Errorf("got\n%v\nwant\n%s", err, strings.Join(want, "\n"))
 	}
 }
 
