@@ -7,9 +7,12 @@
 // A Syncer fetches a list through an Opener supplied by the caller, parses it
 // with ParseUN or ParseOFAC, and compares it with the active version in the
 // store. A truncated or malformed file is rejected whole, so the previous
-// version stays active and no delisting comes from half a file. The first
-// version of a list is a baseline without alerts; a version that loses more
-// than MaxDrop (20%) of the entries at once is held until Confirm; every other
+// version stays active and no delisting comes from half a file; an OFAC file
+// cut at a line boundary still parses, so once a version's files ended with
+// OFAC's end-of-file mark (0x1A), a file without it is rejected as truncated.
+// The first version of a list is a baseline without alerts; a version that
+// removes more than MaxDrop (20%) of the active entries at once (counting
+// removals, not the net change) is held until Confirm; every other
 // change (added, removed, amended names or aliases) becomes one alert of
 // category "designation", stored with the version in one transaction.
 //

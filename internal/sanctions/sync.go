@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +26,9 @@ const DefaultMaxDrop = 0.20
 
 // ErrNoVersion means a list has never been synced.
 var ErrNoVersion = errors.New("no version of the list has been synced")
+
+// ErrTruncated means a list file lacks the end that its publisher writes.
+var ErrTruncated = errors.New("list file truncated")
 
 // Opener opens a list file by URL or path. The caller supplies it: over HTTP
 // with a timeout and a size cap, or from the local disk.
@@ -53,20 +57,22 @@ type Result struct {
 }
 
 // Sync fetches and parses list l and applies it. A fetch or parse error
-// stores nothing and keeps the active version: the caller retries later. The
-// first version is a baseline without alerts. A version that drops more
-// than MaxDrop of the entries is stored held, without alerts. Otherwise the
-// version becomes active together with one designation alert per change,
-// queued for targets(alert).
+// stores nothing and keeps the active version: the caller retries later; so
+// does an OFAC file without the end-of-file mark that the active version's
+// files had (a file cut at a line boundary parses). The first version is a
+// baseline without alerts. A version that removes more than MaxDrop of the
+// active entries is stored held, without alerts. Otherwise the version
+// becomes active together with one designation alert per change, queued
+// for targets(alert).
 func (s *Syncer) Sync(ctx context.Context, l rules.List, targets func(alert.Alert) []string) (Result, error) {
 	res := Result{List: l.Name}
-	entries, err := s.Fetch(ctx, l)
+	got, err := s.fetch(ctx, l)
 	if err != nil {
 		s.log().Warn("list sync failed; the active version stays", "list", l.Name, "err", err)
 		return res, fmt.Errorf("sync list %s: %w", l.Name, err)
 	}
-	res.Count = len(entries)
-	v, err := s.newVersion(l.Name, entries)
+	res.Count = len(got.Entries)
+	v, err := s.newVersion(l.Name, got)
 	if err != nil {
 		return res, err
 	}
@@ -74,23 +80,50 @@ func (s *Syncer) Sync(ctx context.Context, l rules.List, targets func(alert.Aler
 	if err != nil {
 		return res, fmt.Errorf("sync list %s: %w", l.Name, err)
 	}
-	switch {
-	case !ok:
+	if !ok {
 		res.Baseline = true
 		return s.save(ctx, res, v, nil)
-	case active.Hash == v.Hash:
-		res.Unchanged = true
-		return s.supersedeHeld(ctx, res, v)
 	}
-	if reason := s.dropReason(active.Count, v.Count); reason != "" {
-		return s.hold(ctx, res, v, reason)
-	}
-	old, err := decodeEntries(active.Payload)
+	old, err := decodeSnapshot(active.Payload)
 	if err != nil {
 		return res, fmt.Errorf("sync list %s: active version %d: %w", l.Name, active.ID, err)
 	}
-	res.Changes = Diff(old, entries)
+	if err := checkEOFMarks(old.EOFMarked, got.EOFMarked); err != nil {
+		s.log().Warn("list sync failed; the active version stays", "list", l.Name, "err", err)
+		return res, fmt.Errorf("sync list %s: %w", l.Name, err)
+	}
+	if active.Hash == v.Hash {
+		res.Unchanged = true
+		return s.supersedeHeld(ctx, res, v)
+	}
+	changes := Diff(old.Entries, got.Entries)
+	if reason := s.dropReason(len(old.Entries), countKind(changes, Removed)); reason != "" {
+		return s.hold(ctx, res, v, reason)
+	}
+	res.Changes = changes
 	return s.save(ctx, res, v, designationAlerts(l, res.Changes, targets, s.now()))
+}
+
+// checkEOFMarks rejects files that lack the end-of-file mark the previous
+// version's files ended with. Files that never had it (made by hand, or by
+// another publisher) are taken as they are.
+func checkEOFMarks(before, now []string) error {
+	for _, file := range before {
+		if !slices.Contains(now, file) {
+			return fmt.Errorf("%s: %w: it does not end with the end-of-file mark (0x1A) that the active version's file had", file, ErrTruncated)
+		}
+	}
+	return nil
+}
+
+func countKind(changes []Change, kind string) int {
+	n := 0
+	for _, c := range changes {
+		if c.Kind == kind {
+			n++
+		}
+	}
+	return n
 }
 
 // Confirm applies the held version of list l: it becomes active, and its
@@ -196,26 +229,28 @@ func (s *Syncer) hold(ctx context.Context, res Result, v store.ListVersion, reas
 	return s.save(ctx, res, v, nil)
 }
 
-// dropReason explains why a version shrinking from before to after entries
-// must be held, or returns "".
-func (s *Syncer) dropReason(before, after int) string {
+// dropReason explains why a version that removes removed of the active
+// version's before entries must be held, or returns "". It counts removals,
+// not the net change: a version that drops a quarter of the list and adds
+// as many new entries is as suspect as one that only drops them.
+func (s *Syncer) dropReason(before, removed int) string {
 	maxDrop := s.MaxDrop
 	if maxDrop <= 0 {
 		maxDrop = DefaultMaxDrop
 	}
-	if before == 0 || float64(before-after) <= maxDrop*float64(before) {
+	if before == 0 || float64(removed) <= maxDrop*float64(before) {
 		return ""
 	}
-	return fmt.Sprintf("entry count dropped from %d to %d (%.0f%%, more than %.0f%%)",
-		before, after, 100*float64(before-after)/float64(before), 100*maxDrop)
+	return fmt.Sprintf("%d of %d entries removed (%.1f%%, more than %.0f%%)",
+		removed, before, 100*float64(removed)/float64(before), 100*maxDrop)
 }
 
-func (s *Syncer) newVersion(list string, entries []Entry) (store.ListVersion, error) {
-	payload, hash, err := encodeEntries(entries)
+func (s *Syncer) newVersion(list string, got snapshot) (store.ListVersion, error) {
+	payload, hash, err := encodeSnapshot(got)
 	if err != nil {
 		return store.ListVersion{}, fmt.Errorf("sync list %s: %w", list, err)
 	}
-	return store.ListVersion{List: list, Hash: hash, Count: len(entries), Payload: payload, FetchedAt: s.now()}, nil
+	return store.ListVersion{List: list, Hash: hash, Count: len(got.Entries), Payload: payload, FetchedAt: s.now()}, nil
 }
 
 func (s *Syncer) now() time.Time {
@@ -235,40 +270,79 @@ func (s *Syncer) log() *slog.Logger {
 // Fetch opens and parses list l by its format; any error rejects the whole
 // list.
 func (s *Syncer) Fetch(ctx context.Context, l rules.List) ([]Entry, error) {
+	got, err := s.fetch(ctx, l)
+	return got.Entries, err
+}
+
+func (s *Syncer) fetch(ctx context.Context, l rules.List) (snapshot, error) {
 	switch strings.ToLower(l.Format) {
 	case "un":
 		rc, err := s.Open(ctx, l.URL)
 		if err != nil {
-			return nil, fmt.Errorf("open %s: %w", l.URL, err)
+			return snapshot{}, fmt.Errorf("open %s: %w", l.URL, err)
 		}
 		defer rc.Close()
-		return ParseUN(rc, l.Name)
+		entries, err := ParseUN(rc, l.Name)
+		return snapshot{Entries: entries}, err
 	case "ofac":
 		return s.fetchOFAC(ctx, l)
 	default:
-		return nil, fmt.Errorf("unknown list format %q", l.Format)
+		return snapshot{}, fmt.Errorf("unknown list format %q", l.Format)
 	}
 }
 
+// ofacFiles are the files of the OFAC list, named as in the snapshot.
+var ofacFiles = []string{"sdn", "add", "alt"}
+
 // fetchOFAC opens sdn.csv and the add.csv and alt.csv beside it. All three
 // are required here: a version without its aliases would read as every
-// alias removed.
-func (s *Syncer) fetchOFAC(ctx context.Context, l rules.List) ([]Entry, error) {
-	var files [3]io.Reader
-	for i, kind := range []string{"sdn", "add", "alt"} {
+// alias removed. It notes which files end with the end-of-file mark.
+func (s *Syncer) fetchOFAC(ctx context.Context, l rules.List) (snapshot, error) {
+	var files [3]*eofMarkReader
+	for i, kind := range ofacFiles {
 		u, err := SiblingURL(l.URL, kind)
 		if err != nil {
-			return nil, err
+			return snapshot{}, err
 		}
 		rc, err := s.Open(ctx, u)
 		if err != nil {
-			return nil, fmt.Errorf("open %s: %w", u, err)
+			return snapshot{}, fmt.Errorf("open %s: %w", u, err)
 		}
 		defer rc.Close()
-		files[i] = rc
+		files[i] = &eofMarkReader{r: rc}
 	}
-	return ParseOFAC(files[0], files[1], files[2], l.Name)
+	entries, err := ParseOFAC(files[0], files[1], files[2], l.Name)
+	if err != nil {
+		return snapshot{}, err
+	}
+	got := snapshot{Entries: entries}
+	for i, kind := range ofacFiles {
+		if files[i].marked() {
+			got.EOFMarked = append(got.EOFMarked, kind+".csv")
+		}
+	}
+	return got, nil
 }
+
+// eofMarkReader remembers whether the file read through it ended with the
+// DOS end-of-file mark (0x1A) that OFAC writes after the last line.
+type eofMarkReader struct {
+	r    io.Reader
+	last byte // the last byte read other than white space
+}
+
+func (m *eofMarkReader) Read(p []byte) (int, error) {
+	n, err := m.r.Read(p)
+	for i := n - 1; i >= 0; i-- {
+		if c := p[i]; c != '\r' && c != '\n' && c != ' ' && c != '\t' {
+			m.last = c
+			break
+		}
+	}
+	return n, err
+}
+
+func (m *eofMarkReader) marked() bool { return m.last == 0x1a }
 
 // SiblingURL derives the URL of an OFAC file from the URL of sdn.csv by
 // replacing "sdn" in its last path element with kind ("add", "alt"), keeping
@@ -292,15 +366,30 @@ func SiblingURL(sdnURL, kind string) (string, error) {
 	return dir + replaced, nil
 }
 
-// encodeEntries is the payload of a stored version: gzipped JSON, and the
-// SHA-256 of the JSON, which tells identical versions apart from changed
-// ones.
-func encodeEntries(entries []Entry) (payload []byte, hash string, err error) {
-	raw, err := json.Marshal(entries)
+// snapshot is what a stored version holds: the entries, and the files that
+// ended with an end-of-file mark, so that the next version's files can be
+// held to it.
+type snapshot struct {
+	EOFMarked []string `json:"eof_marked,omitempty"`
+	Entries   []Entry  `json:"entries"`
+}
+
+// encodeSnapshot is the payload of a stored version: gzipped JSON, and the
+// SHA-256 of the entries' JSON, which tells identical versions apart from
+// changed ones.
+func encodeSnapshot(snap snapshot) (payload []byte, hash string, err error) {
+	entries, err := json.Marshal(snap.Entries)
 	if err != nil {
 		return nil, "", fmt.Errorf("encode entries: %w", err)
 	}
-	sum := sha256.Sum256(raw)
+	sum := sha256.Sum256(entries)
+	raw, err := json.Marshal(struct {
+		EOFMarked []string        `json:"eof_marked,omitempty"`
+		Entries   json.RawMessage `json:"entries"`
+	}{snap.EOFMarked, entries})
+	if err != nil {
+		return nil, "", fmt.Errorf("encode version: %w", err)
+	}
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	if _, err := zw.Write(raw); err != nil {
@@ -312,15 +401,31 @@ func encodeEntries(entries []Entry) (payload []byte, hash string, err error) {
 	return buf.Bytes(), hex.EncodeToString(sum[:]), nil
 }
 
-func decodeEntries(payload []byte) ([]Entry, error) {
+// decodeSnapshot reads a payload, also in its first form: the entries alone
+// as a JSON array.
+func decodeSnapshot(payload []byte) (snapshot, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(payload))
 	if err != nil {
-		return nil, fmt.Errorf("decompress entries: %w", err)
+		return snapshot{}, fmt.Errorf("decompress entries: %w", err)
 	}
 	defer zr.Close()
-	var entries []Entry
-	if err := json.NewDecoder(zr).Decode(&entries); err != nil {
-		return nil, fmt.Errorf("decode entries: %w", err)
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		return snapshot{}, fmt.Errorf("decompress entries: %w", err)
 	}
-	return entries, nil
+	var snap snapshot
+	if trimmed := bytes.TrimSpace(raw); len(trimmed) > 0 && trimmed[0] == '[' {
+		err = json.Unmarshal(trimmed, &snap.Entries)
+	} else {
+		err = json.Unmarshal(raw, &snap)
+	}
+	if err != nil {
+		return snapshot{}, fmt.Errorf("decode entries: %w", err)
+	}
+	return snap, nil
+}
+
+func decodeEntries(payload []byte) ([]Entry, error) {
+	snap, err := decodeSnapshot(payload)
+	return snap.Entries, err
 }

@@ -1,12 +1,15 @@
 package sanctions
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -228,7 +231,7 @@ func TestSyncHoldsLargeDropUntilConfirmed(t *testing.T) {
 	if !res.Held || res.Reason == "" || len(res.Changes) != 0 {
 		t.Fatalf("30%% drop = %+v, want held with a reason", res)
 	}
-	if !strings.Contains(res.Reason, "10 to 7") {
+	if !strings.Contains(res.Reason, "3 of 10 entries removed") {
 		t.Errorf("reason %q does not give the counts", res.Reason)
 	}
 	if d := f.outbox(t); len(d) != 0 {
@@ -353,15 +356,27 @@ func TestSyncUN2017To2026(t *testing.T) {
 		t.Fatalf("2017 baseline = %+v", res)
 	}
 	l.URL = filepath.Join(dir, "data/un/consolidated-2026-02-27.xml")
-	res := f.sync(t, l)
+	// 224 of the 1021 entries of 2017 are gone by 2026, more than the guard
+	// lets through at once, though the count only falls to 1003: held.
+	held := f.sync(t, l)
+	if !held.Held || !strings.Contains(held.Reason, "224 of 1021 entries removed") {
+		t.Fatalf("2017 → 2026 = held %v (%q), want held for 224 removals", held.Held, held.Reason)
+	}
+	if d := f.outbox(t); len(d) != 0 {
+		t.Fatalf("the held version queued %d alerts", len(d))
+	}
+	res, err := f.syncer.Confirm(context.Background(), l, toChannel)
+	if err != nil {
+		t.Fatal(err)
+	}
 	counts := map[string]int{}
 	for _, c := range res.Changes {
 		counts[c.Kind]++
 	}
 	d := f.outbox(t)
 	t.Logf("2017 → 2026: %d entries, %v, %d alerts queued", res.Count, counts, len(d))
-	if res.Held || len(d) != len(res.Changes) || counts[Added] < 150 || counts[Removed] < 150 {
-		t.Errorf("sync = held %v, %v, %d alerts", res.Held, counts, len(d))
+	if res.Count != 1003 || len(d) != len(res.Changes) || counts[Added] < 150 || counts[Removed] != 224 {
+		t.Errorf("confirmed sync = %d entries, %v, %d alerts", res.Count, counts, len(d))
 	}
 	for _, row := range d {
 		a := row.Alert
@@ -371,6 +386,118 @@ func TestSyncUN2017To2026(t *testing.T) {
 		if strings.HasPrefix(a.Entities[0].Ref, "QDi.") && a.Severity != "medium" {
 			t.Errorf("Al-Qaida designation %s has severity %s", a.Entities[0].Ref, a.Severity)
 		}
+	}
+}
+
+// TestSyncHoldsRemovalsHiddenByAdditions: the guard counts removed entries,
+// so a version that loses 30% and gains as many is held too.
+func TestSyncHoldsRemovalsHiddenByAdditions(t *testing.T) {
+	f := newSyncFixture(t)
+	ps := people(10)
+	f.files[unList.URL] = unXML(ps...)
+	f.sync(t, unList)
+
+	next := append([]unPerson{}, ps[3:]...)
+	for i := range 3 {
+		next = append(next, unPerson{fmt.Sprintf("KPi.%03d", 100+i), fmt.Sprintf("RI New%c", 'A'+i), "", "2026-02-20"})
+	}
+	f.files[unList.URL] = unXML(next...)
+	res := f.sync(t, unList)
+	if !res.Held || res.Count != 10 || !strings.Contains(res.Reason, "3 of 10 entries removed") {
+		t.Fatalf("3 removed, 3 added = %+v, want held", res)
+	}
+	confirmed, err := f.syncer.Confirm(context.Background(), unList, toChannel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(confirmed.Changes) != 6 || len(f.outbox(t)) != 6 {
+		t.Errorf("confirm = %d changes, %d alerts; want 6 and 6", len(confirmed.Changes), len(f.outbox(t)))
+	}
+
+	// Two removals of ten stay under the guard and apply at once.
+	f.files[unList.URL] = unXML(next[2:]...)
+	if res := f.sync(t, unList); res.Held || len(res.Changes) != 2 {
+		t.Errorf("2 of 10 removed = %+v, want applied", res)
+	}
+}
+
+// ofacFixture serves the OFAC testdata files, sdn.csv replaced by sdn.
+func ofacFixture(t *testing.T, f *syncFixture, sdn string) rules.List {
+	t.Helper()
+	for _, name := range []string{"add", "alt"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "ofac_"+name+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.files["https://ofac.test/"+name+".csv"] = string(b)
+	}
+	f.files["https://ofac.test/sdn.csv"] = sdn
+	f.syncer.MaxDrop = 0.5 // one row of four may go
+	return rules.List{Name: "ofac", Format: "ofac", URL: "https://ofac.test/sdn.csv"}
+}
+
+// TestSyncOFACEndOfFileMark: OFAC ends its files with 0x1A, so once a
+// version came with the mark, an sdn.csv without it was cut short, even at
+// a line boundary where it still parses. Files that never had the mark are
+// taken as they are.
+func TestSyncOFACEndOfFileMark(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "ofac_sdn.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := string(b)
+	if !strings.HasSuffix(full, "\x1a") {
+		t.Fatal("testdata/ofac_sdn.csv should end with 0x1A as OFAC's files do")
+	}
+	body := strings.TrimSuffix(full, "\x1a")
+	cut := body[:strings.LastIndex(strings.TrimSuffix(body, "\n"), "\n")+1] // the last row gone
+
+	t.Run("marked then cut", func(t *testing.T) {
+		f := newSyncFixture(t)
+		l := ofacFixture(t, f, full)
+		f.sync(t, l)
+		before := f.activeRefs(t, "ofac")
+		f.files["https://ofac.test/sdn.csv"] = cut
+		_, err := f.syncer.Sync(context.Background(), l, toChannel)
+		if !errors.Is(err, ErrTruncated) || !strings.Contains(err.Error(), "sdn.csv") {
+			t.Fatalf("Sync of a cut sdn.csv: %v, want ErrTruncated naming sdn.csv", err)
+		}
+		if after := f.activeRefs(t, "ofac"); after != before || len(f.outbox(t)) != 0 {
+			t.Errorf("active %s → %s, %d alerts; want unchanged, none", before, after, len(f.outbox(t)))
+		}
+		f.files["https://ofac.test/sdn.csv"] = cut + "\x1a" // a real removal, marked
+		if res := f.sync(t, l); len(res.Changes) != 1 || res.Changes[0].Kind != Removed {
+			t.Errorf("marked file with a row gone = %+v, want one removal", res)
+		}
+	})
+	t.Run("never marked", func(t *testing.T) {
+		f := newSyncFixture(t)
+		l := ofacFixture(t, f, body)
+		f.sync(t, l)
+		f.files["https://ofac.test/sdn.csv"] = cut
+		if res := f.sync(t, l); len(res.Changes) != 1 || res.Changes[0].Kind != Removed {
+			t.Errorf("hand-made file with a row gone = %+v, want one removal", res)
+		}
+	})
+}
+
+// TestDecodeSnapshotFirstForm: versions stored before the snapshot held
+// more than the entries still load.
+func TestDecodeSnapshotFirstForm(t *testing.T) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte(`[{"list":"un","ref":"KPi.001","type":"individual","name":"KIM A"}]`))
+	zw.Close()
+	snap, err := decodeSnapshot(buf.Bytes())
+	if err != nil || len(snap.Entries) != 1 || snap.Entries[0].Ref != "KPi.001" || snap.EOFMarked != nil {
+		t.Errorf("decodeSnapshot(first form) = %+v, %v", snap, err)
+	}
+	payload, _, err := encodeSnapshot(snapshot{EOFMarked: []string{"sdn.csv"}, Entries: snap.Entries})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back, err := decodeSnapshot(payload); err != nil || !slices.Equal(back.EOFMarked, []string{"sdn.csv"}) || len(back.Entries) != 1 {
+		t.Errorf("round trip = %+v, %v", back, err)
 	}
 }
 
