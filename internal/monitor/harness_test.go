@@ -207,6 +207,7 @@ type harness struct {
 
 	pollsMu sync.Mutex
 	polls   []monitor.Stats // every poll's outcome, as told to OnPoll
+	alerted []alert.Alert   // every alert told to OnAlert
 }
 
 // newHarness starts a feed server and a monitor over a new database. The
@@ -260,6 +261,11 @@ func (h *harness) open() {
 			defer h.pollsMu.Unlock()
 			h.polls = append(h.polls, s)
 		},
+		OnAlert: func(a alert.Alert) {
+			h.pollsMu.Lock()
+			defer h.pollsMu.Unlock()
+			h.alerted = append(h.alerted, a)
+		},
 	})
 	if err != nil {
 		h.t.Fatalf("monitor.New: %v", err)
@@ -287,6 +293,13 @@ func (h *harness) pollStatuses(source string) []string {
 		}
 	}
 	return out
+}
+
+// alertsTold lists the alerts told to OnAlert so far.
+func (h *harness) alertsTold() []alert.Alert {
+	h.pollsMu.Lock()
+	defer h.pollsMu.Unlock()
+	return append([]alert.Alert(nil), h.alerted...)
 }
 
 func (h *harness) setSources(sources ...src) {

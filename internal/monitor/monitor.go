@@ -69,6 +69,11 @@ type Config struct {
 	Articles int
 	// OnPoll, when set, is told the outcome of every poll (for metrics).
 	OnPoll func(Stats, error)
+	// OnAlert, when set, is told each alert that a poll stored, with its ID:
+	// a repeat of a story the store recorded as "also reported by" is not
+	// one. Designation alerts are stored by the ListSyncer and not told here.
+	// Polls of several sources may call it at once.
+	OnAlert func(alert.Alert)
 }
 
 func (c *Config) setDefaults() error {

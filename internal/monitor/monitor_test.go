@@ -276,3 +276,35 @@ func TestSameGUIDInTwoFeedsIsTwoItems(t *testing.T) {
 		t.Fatalf("printed %d alerts, want one per feed's item 1: %+v", len(alerts), alerts)
 	}
 }
+
+// OnAlert hears of the alerts the store kept, not of the repeats of a story
+// that it recorded as "also reported by": metrics count what was sent.
+func TestOnAlertToldEachStoredAlert(t *testing.T) {
+	h := newHarness(t)
+	h.srv.serveFile(t, "/wire.rss", rssType, "wire.rss")
+	h.srv.serveFile(t, "/dispatch.atom", "application/atom+xml", "syndicated.atom")
+	h.setSources(
+		src{name: "wire", url: h.srv.URL + "/wire.rss"},
+		src{name: "dispatch", url: h.srv.URL + "/dispatch.atom"},
+	)
+	h.once()
+	printed := h.drain()
+	told := h.alertsTold()
+	if len(told) != 1 || len(printed) != 1 {
+		t.Fatalf("told %d alerts and printed %d for one story from two outlets, want 1 each", len(told), len(printed))
+	}
+	if told[0].ID == 0 || told[0].ID != printed[0].ID || told[0].Rule != "dprk-labor-abroad" {
+		t.Errorf("told alert %d (%s), printed alert %d: want the stored alert with its ID",
+			told[0].ID, told[0].Rule, printed[0].ID)
+	}
+	h.restart() // a new monitor with an empty story index still hears of no repeat
+	h.srv.handle("/wire.rss", nil)
+	h.srv.serveFile(t, "/wire.rss", rssType, "wire.rss", "wire-2025-0617-kursk", "wire-2025-0617-kursk-updated")
+	h.once()
+	if st := h.state("wire"); st.New != 1 {
+		t.Fatalf("second pass found %d new items in wire, want the updated one", st.New)
+	}
+	if n := len(h.alertsTold()) - len(told); n != 0 {
+		t.Errorf("after a restart the story's update was told %d times, want 0", n)
+	}
+}

@@ -354,14 +354,26 @@ func (m *Monitor) fingerprint(_ context.Context, p *poll) (bool, error) {
 }
 
 // save finds the story of each new item and stores the batch: source state,
-// items, stories, alerts and outbox rows in one transaction. The story lookup
-// and the save happen under one lock, so that a story saved by one source is
-// seen by the next.
+// items, stories, alerts and outbox rows in one transaction. Each alert
+// stored is then told to OnAlert, outside the lock.
 func (m *Monitor) save(ctx context.Context, p *poll) (bool, error) {
+	stored, err := m.saveBatch(ctx, p) // alerts may be stored despite an error
+	if m.cfg.OnAlert != nil {
+		for _, a := range stored {
+			m.cfg.OnAlert(a)
+		}
+	}
+	return true, err
+}
+
+// saveBatch stores the poll's batch and returns the alerts the store kept,
+// also when recording the corrected alert count fails afterwards. The story lookup and the save happen under one lock, so that a story saved
+// by one source is seen by the next.
+func (m *Monitor) saveBatch(ctx context.Context, p *poll) ([]alert.Alert, error) {
 	m.saveMu.Lock()
 	defer m.saveMu.Unlock()
 	if err := m.stories.refresh(ctx, m.cfg.Store, m.cfg.Now()); err != nil {
-		return false, err
+		return nil, err
 	}
 	m.assignStories(p)
 	st := m.succeeded(p)
@@ -374,7 +386,7 @@ func (m *Monitor) save(ctx context.Context, p *poll) (bool, error) {
 	batch.State = st
 	stored, err := m.cfg.Store.SaveBatch(ctx, batch)
 	if err != nil {
-		return false, fmt.Errorf("save batch: %w", err)
+		return nil, fmt.Errorf("save batch: %w", err)
 	}
 	p.state = st
 	p.stats.Alerts = len(stored)
@@ -383,10 +395,10 @@ func (m *Monitor) save(ctx context.Context, p *poll) (bool, error) {
 		// recorded them as "also reported by" instead: keep the count true.
 		st.Alerts = len(stored)
 		if err := m.cfg.Store.SaveSourceState(ctx, st); err != nil {
-			return false, fmt.Errorf("save state: %w", err)
+			return stored, fmt.Errorf("save state: %w", err)
 		}
 	}
-	return true, nil
+	return stored, nil
 }
 
 // assignStories attaches each new item to the recent story it repeats, or to
