@@ -142,7 +142,10 @@ func (a *app) syncList(ctx context.Context, l rules.List, targets func(alert.Ale
 	if err := a.lists.reload(ctx, a.rules().Lists()); err != nil {
 		return err
 	}
-	a.reloadRules(ctx)
+	// The rules look for the lists' designated names: compile them anew.
+	if err := a.loadRules(); err != nil {
+		a.log.Error("recompiling the rules with the new list failed; the previous rules keep running", "list", l.Name, "err", err)
+	}
 	return nil
 }
 

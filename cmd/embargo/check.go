@@ -25,16 +25,10 @@ const checkSynopsis = "check [--rules FILE] [--json] [FILE|URL|-]...\n\n" +
 	"words, with the numbers involved and the legal basis. Prints nothing and\n" +
 	"exits 0 when no rule fires."
 
-// checkResult is one (input, rule that fired): the JSON contract of
-// `embargo check --json`.
-type checkResult struct {
-	Input string `json:"input"`
-	alert.Alert
-}
-
 func runCheck(ctx context.Context, c cli) error {
 	fs := newFlags(c, "check", checkSynopsis)
 	rulesFile := fs.String("rules", "", "rule file (default $EMBARGO_RULES or rules.yaml)")
+	dbFile := fs.String("db", "", "database whose sanctions lists name designated entities (default $EMBARGO_DB or embargo.db, if it exists)")
 	jsonOut := fs.Bool("json", false, "print one JSON object per (input, rule that fired)")
 	allowPrivate := fs.Bool("allow-private", false,
 		"allow URLs on loopback, private and link-local addresses (also EMBARGO_ALLOW_PRIVATE_URLS=1)")
@@ -45,7 +39,7 @@ func runCheck(ctx context.Context, c cli) error {
 	if len(inputs) == 0 {
 		return fmt.Errorf("%w: name at least one FILE, URL or - for standard input", errUsage)
 	}
-	set, err := loadRules(rulesPath(*rulesFile, c.getenv))
+	set, err := loadCheckRules(ctx, rulesPath(*rulesFile, c.getenv), dbPath(*dbFile, c.getenv))
 	if err != nil {
 		return err
 	}
@@ -78,21 +72,36 @@ func loadRules(path string, opts ...rules.Option) (*rules.Set, error) {
 	return set, nil
 }
 
-func printFindings(w io.Writer, input, text string, set *rules.Set, jsonOut bool) error {
-	results := set.Match(text)
-	if jsonOut {
-		enc := json.NewEncoder(w)
-		enc.SetEscapeHTML(false)
-		for _, r := range results {
-			if err := enc.Encode(checkResult{Input: input, Alert: alert.FromResult(r, text)}); err != nil {
-				return fmt.Errorf("write result: %w", err)
-			}
-		}
-		return nil
+// loadCheckRules loads the rules with the designated names of the lists
+// synced into the database, when there is one: check never creates a
+// database of its own.
+func loadCheckRules(ctx context.Context, rulesFile, dbFile string) (*rules.Set, error) {
+	if _, err := os.Stat(dbFile); err != nil {
+		return loadRules(rulesFile)
 	}
-	for _, r := range results {
+	lists, err := openLists(ctx, rulesFile, dbFile)
+	if err != nil {
+		return nil, err
+	}
+	defer lists.close()
+	return loadRules(rulesFile, lists.watchlist())
+}
+
+// printFindings prints one (input, rule that fired) per result: readable, or
+// as the JSON objects of `embargo check --json`.
+func printFindings(w io.Writer, input, text string, set *rules.Set, jsonOut bool) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, r := range set.Match(text) {
 		a := alert.FromResult(r, text)
-		if _, err := fmt.Fprintf(w, "%s: %s", input, console.Format(a)); err != nil {
+		a.Input = input
+		var err error
+		if jsonOut {
+			err = enc.Encode(a)
+		} else {
+			_, err = fmt.Fprintf(w, "%s: %s", input, console.Format(a))
+		}
+		if err != nil {
 			return fmt.Errorf("write result: %w", err)
 		}
 	}
@@ -136,7 +145,8 @@ func readText(name string, r io.Reader) (string, error) {
 	case looksBinary(data):
 		return "", fmt.Errorf("%s: looks like a binary file, not text", name)
 	}
-	return string(data), nil
+	// A byte-order mark says nothing about the text and would show in snippets.
+	return strings.TrimPrefix(string(data), "\ufeff"), nil
 }
 
 // looksBinary reports a NUL byte in the first 8 KiB, as git and grep do.

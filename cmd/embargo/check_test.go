@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/embargo-watch/embargo/internal/alert"
 )
 
 const defaultRules = "rules.yaml"
@@ -40,9 +42,9 @@ func TestCheckSeedStoryFiresLaborRuleWithQuantities(t *testing.T) {
 }
 
 // decodeCheck reads `check --json` output: one object per line, by rule.
-func decodeCheck(t *testing.T, out string) map[string]checkResult {
+func decodeCheck(t *testing.T, out string) map[string]alert.Alert {
 	t.Helper()
-	found := map[string]checkResult{}
+	found := map[string]alert.Alert{}
 	sc := bufio.NewScanner(strings.NewReader(out))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
@@ -55,7 +57,7 @@ func decodeCheck(t *testing.T, out string) map[string]checkResult {
 				t.Fatalf("line lacks %q: %s", field, sc.Text())
 			}
 		}
-		var r checkResult
+		var r alert.Alert
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/embargo-watch/embargo/internal/sanctions"
@@ -63,6 +64,9 @@ func runLookup(ctx context.Context, c cli) error {
 	defer lists.close()
 	if lists.Index().Len() == 0 {
 		return fmt.Errorf("no sanctions list is loaded in %s: run `embargo lists sync` first", lists.dbPath)
+	}
+	if *list != "" && !slices.Contains(lists.names, *list) {
+		return fmt.Errorf("%w: no list named %q in the rule file (it names %s)", errUsage, *list, strings.Join(lists.names, ", "))
 	}
 	opts := sanctions.SearchOptions{Limit: *limit, MinScore: *minScore, List: *list}
 	for _, q := range queries {

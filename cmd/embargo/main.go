@@ -65,6 +65,9 @@ func main() {
 
 // execute runs the subcommand named by c.args[0] and returns the exit code.
 func execute(ctx context.Context, c cli) int {
+	if len(c.args) == 2 && c.args[0] == "help" {
+		c.args = []string{c.args[1], "--help"} // embargo help check
+	}
 	if len(c.args) == 0 || c.args[0] == "-h" || c.args[0] == "--help" || c.args[0] == "help" {
 		usage(c.stderr)
 		if len(c.args) == 0 {
@@ -108,7 +111,7 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nRun 'embargo <command> --help' for a command's flags.")
 	fmt.Fprintln(w, "\nEnvironment: DISCORD_TOKEN, DISCORD_GUILD_ID, DISCORD_WEBHOOK_URL, EMBARGO_DISCORD_API,")
-	fmt.Fprintln(w, "EMBARGO_DB, EMBARGO_RULES, EMBARGO_HTTP_ADDR.")
+	fmt.Fprintln(w, "EMBARGO_DB, EMBARGO_RULES, EMBARGO_HTTP_ADDR, EMBARGO_ALLOW_PRIVATE_URLS.")
 }
 
 // newFlags makes a subcommand's flag set whose --help prints synopsis first.
@@ -123,15 +126,30 @@ func newFlags(c cli, name, synopsis string) *flag.FlagSet {
 }
 
 // parseFlags parses args, turning a flag error into a usage error (the flag
-// package has already printed it).
+// package has already printed it). Flags may follow the arguments, as in
+// `embargo check story.txt --json`; after "--" everything is an argument.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return fmt.Errorf("%w: %v", errUsage, err)
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
-	return nil
+	// Leave the arguments where fs.Args finds them.
+	return fs.Parse(append([]string{"--"}, positional...))
 }
 
 // rulesPath is --rules, else $EMBARGO_RULES, else rules.yaml.

@@ -81,3 +81,23 @@ func TestUnknownCommandAndFlag(t *testing.T) {
 		t.Errorf("unknown flag = %d, %q", r.code, r.stderr)
 	}
 }
+
+func TestFlagsAfterArguments(t *testing.T) {
+	story := writeFile(t, "story.txt", "North Korea will send 6,000 workers to Russia's Kursk region.")
+	r := embargo(t, "", nil, "check", story, "--json", "--rules", repoFile(t, defaultRules))
+	if r.code != exitOK || !strings.HasPrefix(r.stdout, "{") {
+		t.Fatalf("flags after the file: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	// After "--" a name that looks like a flag is an argument.
+	r = embargo(t, "", nil, "check", "--rules", repoFile(t, defaultRules), "--", "--json")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "--json: no such file") {
+		t.Fatalf(`"--" then --json: code %d, stderr %q`, r.code, r.stderr)
+	}
+}
+
+func TestHelpForACommand(t *testing.T) {
+	r := embargo(t, "", nil, "help", "lookup")
+	if r.code != exitOK || !strings.Contains(r.stderr, "Usage: embargo lookup") {
+		t.Fatalf("help lookup = %d, %q", r.code, r.stderr)
+	}
+}

@@ -58,10 +58,12 @@ func runMonitor(ctx context.Context, c cli) error {
 
 // runOnce makes one pass over every source and list and delivers what is due.
 func (a *app) runOnce(ctx context.Context) error {
-	if err := a.monitor.Once(ctx); err != nil {
+	// The sink first: a bad webhook URL or token fails before anything is
+	// fetched and queued for a sink that cannot take it.
+	if err := a.startSink(ctx); err != nil {
 		return err
 	}
-	if err := a.startSink(ctx); err != nil {
+	if err := a.monitor.Once(ctx); err != nil {
 		return err
 	}
 	n, err := a.worker.Drain(ctx)

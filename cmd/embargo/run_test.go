@@ -27,7 +27,7 @@ func TestRunOnceConsoleJSON(t *testing.T) {
 	alerts := decodeAlerts(t, r.stdout)
 	var urls []string
 	for _, a := range alerts {
-		for _, field := range []string{"id", "rule", "category", "severity", "title", "url", "source",
+		for _, field := range []string{"input", "id", "rule", "category", "severity", "title", "url", "source",
 			"published", "references", "matches", "quantities", "entities"} {
 			if _, ok := a[field]; !ok {
 				t.Fatalf("alert lacks %q: %v", field, a)

@@ -98,6 +98,7 @@ func listOpener(f *source.Fetcher) sanctions.Opener {
 // entries and index while commands read them, hence the lock.
 type loadedLists struct {
 	dbPath string
+	names  []string // the lists the rule file configures
 	db     *store.DB
 	syncer *sanctions.Syncer
 
@@ -123,7 +124,11 @@ func openLists(ctx context.Context, rulesFile, dbFile string) (*loadedLists, err
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	l := &loadedLists{dbPath: dbFile, db: db,
+	var names []string
+	for _, list := range set.Lists() {
+		names = append(names, list.Name)
+	}
+	l := &loadedLists{dbPath: dbFile, names: names, db: db,
 		syncer: &sanctions.Syncer{Store: db, Open: listOpener(sourceFetcher(listMaxBody, listTimeout))}}
 	if err := l.reload(ctx, set.Lists()); err != nil {
 		l.close()

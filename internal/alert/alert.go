@@ -9,6 +9,9 @@ import "time"
 // Its JSON form is the contract of `embargo check --json` and of the console
 // sink's `--json` output (DESIGN.md).
 type Alert struct {
+	// Input is what the rules read: the file, URL or "-" given to `embargo
+	// check`, or the article's URL for an alert from a source.
+	Input      string    `json:"input,omitempty"`
 	ID         int64     `json:"id,omitempty"`
 	Rule       string    `json:"rule"`
 	Title      string    `json:"title"` // the rule's title
@@ -36,8 +39,8 @@ type Span struct {
 	End   int `json:"end"`
 }
 
-// Match is a term that fired, and where: Start and End are byte offsets into
-// the text the rules saw (title, summary and article text).
+// Match is a term that fired, and where: Start and End are UTF-8 byte
+// offsets into the text the rules saw (title, summary and article text).
 type Match struct {
 	Group string `json:"group"`
 	Term  string `json:"term"`
@@ -48,9 +51,10 @@ type Match struct {
 
 // Quantity is a number found next to a term, e.g. "6,000 workers".
 type Quantity struct {
-	Text  string  `json:"text"`
-	Value float64 `json:"value"`
-	Group string  `json:"group,omitempty"`
+	Text   string  `json:"text"`   // the words, e.g. "6,000 workers"
+	Number string  `json:"number"` // the number as written, e.g. "6,000"
+	Value  float64 `json:"value"`  // 6000
+	Group  string  `json:"group,omitempty"`
 }
 
 // Entity is a designated name found in the text.

@@ -52,7 +52,7 @@ func quantities(qs []rules.Quantity) []Quantity {
 			continue
 		}
 		seen[key] = true
-		out = append(out, Quantity{Text: q.Text, Value: q.Value, Group: q.Group})
+		out = append(out, Quantity{Text: q.Text, Number: q.Number, Value: q.Value, Group: q.Group})
 	}
 	return out
 }

@@ -52,6 +52,9 @@ func (s *Sender) Send(ctx context.Context, d store.Delivery) (string, error) {
 
 func (s *Sender) format(a alert.Alert) ([]byte, error) {
 	if s.json {
+		if a.Input == "" {
+			a.Input = a.URL // what the rules read, as in `embargo check --json`
+		}
 		b, err := json.Marshal(a)
 		if err != nil {
 			return nil, err

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// listRules is a rule file whose UN list is a local file and whose one rule
+// looks for the DPRK entries' names.
+func listRules(t *testing.T, unPath string) string {
+	t.Helper()
+	abs, err := filepath.Abs(unPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writeFile(t, "rules.yaml", fmt.Sprintf(`version: 1
+lists:
+  - name: un
+    format: un
+    url: %s
+rules:
+  - id: dprk-designated-named
+    title: A designated DPRK entity is named
+    category: designation
+    severity: medium
+    references: ["UNSCR 1718 (2006) OP8(d)"]
+    groups:
+      designated: {watchlist: {list: un, program: DPRK}}
+    condition: designated
+    tests:
+      - ok: Nothing designated here.
+      - ok: Trade fair in Seoul.
+      - ok: Weather in Pyongyang.
+`, abs))
+}
+
+func TestListsSyncThenLookupAndCheckEntities(t *testing.T) {
+	un := sharedFile(t, "data/un/consolidated-2026-02-27.xml")
+	rulesFile := listRules(t, un)
+	db := filepath.Join(t.TempDir(), "embargo.db")
+
+	r := embargo(t, "", nil, "lists", "sync", "--rules", rulesFile, "--db", db)
+	if r.code != exitOK || !strings.Contains(r.stdout, "first sync") {
+		t.Fatalf("first sync = %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	r = embargo(t, "", nil, "lookup", "--rules", rulesFile, "--db", db, "--json", "Korea Kumsan Trading Corporation", "Zzyzx Qwerty")
+	if r.code != exitOK {
+		t.Fatalf("lookup = %d, %s", r.code, r.stderr)
+	}
+	var answers []lookupAnswer
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var a lookupAnswer
+		if err := json.Unmarshal([]byte(line), &a); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		answers = append(answers, a)
+	}
+	if len(answers) != 2 || len(answers[0].Results) == 0 || answers[0].Results[0].Ref != "KPe.044" ||
+		answers[0].Results[0].List != "un" || answers[0].Results[0].Score < 0.9 {
+		t.Fatalf("lookup answers = %+v; want KPe.044 first for the exact name", answers)
+	}
+	if len(answers[1].Results) != 0 {
+		t.Fatalf("a made-up name matched: %+v", answers[1].Results)
+	}
+	if r := embargo(t, "", nil, "lookup", "--rules", rulesFile, "--db", db, "--list", "nosuch", "Kim"); r.code != exitUsage ||
+		!strings.Contains(r.stderr, `no list named "nosuch"`) {
+		t.Fatalf("lookup --list nosuch = %d, %q", r.code, r.stderr)
+	}
+
+	text := "A tanker chartered by Korea Kumsan Trading Corporation unloaded cargo in Nampo."
+	r = embargo(t, text, map[string]string{"EMBARGO_DB": db}, "check", "--rules", rulesFile, "--json", "-")
+	found := decodeCheck(t, r.stdout)
+	got, ok := found["dprk-designated-named"]
+	if r.code != exitOK || !ok || len(got.Entities) == 0 || got.Entities[0].Ref != "KPe.044" {
+		t.Fatalf("check with the synced list: code %d, results %+v, stderr %q", r.code, found, r.stderr)
+	}
+}
+
+func TestLookupWithoutLists(t *testing.T) {
+	rulesFile := writeFile(t, "rules.yaml", "version: 1\n")
+	r := embargo(t, "", nil, "lookup", "--rules", rulesFile, "--db", filepath.Join(t.TempDir(), "e.db"), "Kim Jong Un")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "run `embargo lists sync` first") {
+		t.Fatalf("lookup with no lists = %d, %q", r.code, r.stderr)
+	}
+}
+
+func TestBadWebhookFailsBeforeFetching(t *testing.T) {
+	f := newFarm(t, 1, 1, 0)
+	dir := t.TempDir()
+	r := embargo(t, "", map[string]string{"DISCORD_WEBHOOK_URL": "foo"}, "run", "--once",
+		"--rules", f.writeRules(t, dir, 0, "@every 1h"), "--db", filepath.Join(dir, "e.db"))
+	if r.code != exitFailure || !strings.Contains(r.stderr, "webhook") {
+		t.Fatalf("run with a bad webhook URL = %d, %q", r.code, r.stderr)
+	}
+	if n := f.requests("/feed/0.xml"); n != 0 {
+		t.Fatalf("the feed was fetched %d times before the sink was known to be broken", n)
+	}
+}
