@@ -71,8 +71,9 @@ func AlertMessage(a alert.Alert) MessagePayload {
 	const descriptionReserve = 1000
 	e.Fields, budget = fitFields(alertFields(a), budget-descriptionReserve)
 	budget += descriptionReserve
-	snippet, cut := head(Clean(a.Snippet), maxDescription)
-	e.Description = fitPieces(snippetPieces(snippet, a.Matches), min(maxDescription, budget), cut)
+	clean, spans := snippetSpans(a)
+	snippet, cut := head(clean, maxDescription)
+	e.Description = fitPieces(boldPieces(snippet, clipSpans(spans, len(snippet))), min(maxDescription, budget), cut)
 	return MessagePayload{Embeds: []*discordgo.MessageEmbed{e}}
 }
 
@@ -178,15 +179,15 @@ func entityList(es []alert.Entity) string {
 	return strings.Join(lines, ", ")
 }
 
-// snippetPieces escapes a cleaned snippet and bolds the matched terms in it.
-// A bolded term is one piece, so cutting the text never leaves "**" unclosed.
-func snippetPieces(clean string, matches []alert.Match) []piece {
-	spans := termSpans(clean, matches)
+// boldPieces escapes cleaned text and bolds the given spans of it (sorted,
+// disjoint byte spans). A bolded span is one piece, so cutting the text never
+// leaves "**" unclosed.
+func boldPieces(clean string, spans [][2]int) []piece {
 	var out []piece
 	at := 0
 	for _, s := range spans {
 		out = appendWords(out, clean[at:s[0]], at == 0)
-		out = append(out, piece{text: "**" + escapeClean(clean[s[0]:s[1]]) + "**"})
+		out = append(out, piece{text: escapeClean(clean[s[0]:s[1]]), bold: true})
 		at = s[1]
 	}
 	return appendWords(out, clean[at:], at == 0)
@@ -222,15 +223,7 @@ func termSpans(text string, matches []alert.Match) [][2]int {
 			from += i + len(t)
 		}
 	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
-	var merged [][2]int
-	for _, s := range spans {
-		if n := len(merged); n > 0 && s[0] < merged[n-1][1] {
-			continue
-		}
-		merged = append(merged, s)
-	}
-	return merged
+	return disjoint(spans)
 }
 
 // matchTexts is the distinct matched texts, longest first, cleaned as the

@@ -214,7 +214,7 @@ func TestSnippetBoldsTermsWhateverTheirCase(t *testing.T) {
 		{"no match here", "no match here"},
 	}
 	for _, tt := range tests {
-		if got := fitPieces(snippetPieces(tt.snippet, matches), maxDescription, false); got != tt.want {
+		if got := fitPieces(boldPieces(tt.snippet, termSpans(tt.snippet, matches)), maxDescription, false); got != tt.want {
 			t.Errorf("snippet %q: got %q, want %q", tt.snippet, got, tt.want)
 		}
 	}
@@ -268,4 +268,160 @@ func TestSnippetIgnoresEmptyTerms(t *testing.T) {
 	if !strings.Contains(got, "**workers**") || strings.Contains(got, "****") {
 		t.Errorf("description %q", got)
 	}
+}
+
+// span is the byte span of the n-th (from 0) occurrence of word in text.
+func span(t *testing.T, text, word string, n int) alert.Span {
+	t.Helper()
+	from := 0
+	for ; n > 0; n-- {
+		i := strings.Index(text[from:], word)
+		if i < 0 {
+			t.Fatalf("%q has no occurrence %d of %q", text, n, word)
+		}
+		from += i + len(word)
+	}
+	i := strings.Index(text[from:], word)
+	if i < 0 {
+		t.Fatalf("%q lacks %q", text, word)
+	}
+	return alert.Span{Start: from + i, End: from + i + len(word)}
+}
+
+func TestAlertMessageBoldsTheHighlights(t *testing.T) {
+	const snippet = "The Russian Security Council said Russia will take 6,000 workers."
+	tests := []struct {
+		name       string
+		snippet    string
+		highlights func(string) []alert.Span
+		want       string
+	}{
+		{
+			name:       "only the highlighted word, not a word that contains it",
+			snippet:    snippet,
+			highlights: func(s string) []alert.Span { return []alert.Span{span(t, s, "Russia", 1)} },
+			want:       "The Russian Security Council said **Russia** will take 6,000 workers.",
+		},
+		{
+			name:    "several, out of order",
+			snippet: snippet,
+			highlights: func(s string) []alert.Span {
+				return []alert.Span{span(t, s, "workers", 0), span(t, s, "Russia", 1)}
+			},
+			want: "The Russian Security Council said **Russia** will take 6,000 **workers**.",
+		},
+		{
+			name:       "escaped inside and between",
+			snippet:    "[x](javascript:1) says *North-Korea* @everyone",
+			highlights: func(s string) []alert.Span { return []alert.Span{span(t, s, "*North-Korea*", 0)} },
+			want:       `\[x\]\(javascript\:1\) says **\*North-Korea\*** \@everyone`,
+		},
+		{
+			name:       "offsets of the raw snippet, before whitespace and controls are cleaned",
+			snippet:    "  A\u202E\n\n  RLO\t\x00 and   Russia\n",
+			highlights: func(s string) []alert.Span { return []alert.Span{span(t, s, "Russia", 0), span(t, s, "RLO", 0)} },
+			want:       "A **RLO** and **Russia**",
+		},
+		{
+			name:    "broken spans are ignored",
+			snippet: "Россия and Russia",
+			highlights: func(s string) []alert.Span {
+				return []alert.Span{{Start: 1, End: 4}, {Start: 5, End: 500}, {Start: 3, End: 3}, {Start: -1, End: 2}, span(t, s, "Russia", 0)}
+			},
+			want: "Россия and **Russia**",
+		},
+		{
+			name:    "overlapping spans bold once",
+			snippet: snippet,
+			highlights: func(s string) []alert.Span {
+				r := span(t, s, "Russia", 1)
+				return []alert.Span{r, {Start: r.Start + 2, End: r.End + 5}}
+			},
+			want: "The Russian Security Council said **Russia** will take 6,000 workers.",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := kursk()
+			a.Snippet = tt.snippet
+			a.Highlights = tt.highlights(tt.snippet)
+			a.Matches = []alert.Match{{Text: "Russia"}, {Text: "workers"}}
+			if got := AlertMessage(a).Embeds[0].Description; got != tt.want {
+				t.Errorf("description = %q\nwant          %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAlertMessageSearchesTermsWithoutHighlights(t *testing.T) {
+	a := kursk()
+	a.Snippet = "The Russian Security Council said Russia will take workers."
+	a.Matches = []alert.Match{{Text: "Russia"}}
+	want := "The **Russia**n Security Council said **Russia** will take workers."
+	if got := AlertMessage(a).Embeds[0].Description; got != want {
+		t.Errorf("description = %q, want %q", got, want)
+	}
+}
+
+func TestAlertMessageCutsHighlightsBalanced(t *testing.T) {
+	stars := strings.Repeat("*", 3000)
+	tests := []struct {
+		name       string
+		snippet    string
+		highlights []alert.Span
+	}{
+		{"many highlights past the limit", strings.Repeat("Russian Russia ", 600), everyOther(len("Russian "), len("Russia"), 600)},
+		{"one highlight longer than the description", stars, []alert.Span{{Start: 0, End: len(stars)}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := kursk()
+			a.Snippet, a.Highlights = tt.snippet, tt.highlights
+			msg := AlertMessage(a)
+			assertWithinLimits(t, msg)
+			d := msg.Embeds[0].Description
+			if !strings.HasSuffix(d, ellipsis) {
+				t.Errorf("cut description lacks the ellipsis: %q", d[max(0, len(d)-40):])
+			}
+			if strings.Contains(d, "**Russia**n") {
+				t.Errorf("a word that contains the highlight is bolded: %.80q", d)
+			}
+			if n := strings.Count(strings.ReplaceAll(d, `\*`, ""), "**"); n%2 != 0 || n == 0 {
+				t.Errorf("%d bold markers in %.80q…", n, d)
+			}
+		})
+	}
+}
+
+// everyOther is n spans of length size, the first at offset and each next
+// one offset+size bytes further ("Russian Russia Russian Russia ").
+func everyOther(offset, size, n int) []alert.Span {
+	spans := make([]alert.Span, n)
+	for i := range spans {
+		start := offset + i*(offset+size+1)
+		spans[i] = alert.Span{Start: start, End: start + size}
+	}
+	return spans
+}
+
+func FuzzAlertHighlights(f *testing.F) {
+	f.Add("The Russian Security Council said Russia", 34, 40, 4, 11)
+	f.Add("  a\u202E\n b  c\x00 d", 0, 3, 5, 20)
+	f.Add(strings.Repeat("Россия ", 800), 0, 12, 14, 5000)
+	f.Fuzz(func(t *testing.T, snippet string, start1, end1, start2, end2 int) {
+		a := kursk()
+		a.Snippet = snippet
+		a.Highlights = []alert.Span{{Start: start1, End: end1}, {Start: start2, End: end2}}
+		msg := AlertMessage(a)
+		assertWithinLimits(t, msg)
+		d := msg.Embeds[0].Description
+		if !strings.ContainsAny(snippet, `*\`) && strings.Count(d, "**")%2 != 0 {
+			t.Fatalf("unbalanced bold in %q", d)
+		}
+		for _, r := range d {
+			if isHidden(r) {
+				t.Fatalf("hidden character %U in %q", r, d)
+			}
+		}
+	})
 }

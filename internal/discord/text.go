@@ -46,10 +46,27 @@ func escapeClean(text string) string {
 // included) into one space. A right-to-left override in a headline could
 // otherwise make the message read differently from what it says.
 func Clean(text string) string {
+	return cleanMarked(text, nil)
+}
+
+// cleanMarked is Clean that also tells mark, for each byte offset i of text
+// at a rune boundary (and len(text)), where text[i:] begins in the result:
+// before is the length written so far, after adds the space that will be
+// written before the next kept rune, if one is pending.
+func cleanMarked(text string, mark func(i, before, after int)) string {
 	var b strings.Builder
 	b.Grow(len(text))
 	space := false
-	for _, r := range text {
+	pending := func() int {
+		if space {
+			return 1
+		}
+		return 0
+	}
+	for i, r := range text {
+		if mark != nil {
+			mark(i, b.Len(), b.Len()+pending())
+		}
 		switch {
 		case r == utf8.RuneError || isHidden(r):
 			continue
@@ -64,6 +81,9 @@ func Clean(text string) string {
 			space = false
 		}
 		b.WriteRune(r)
+	}
+	if mark != nil {
+		mark(len(text), b.Len(), b.Len()) // a trailing space is never written
 	}
 	return b.String()
 }
@@ -137,6 +157,39 @@ func head(s string, n int) (string, bool) {
 type piece struct {
 	text  string
 	space bool // a separator: never left dangling at the end
+	bold  bool // text is shown between "**" markers
+}
+
+// boldMarks is what the "**" around a bold piece take.
+const boldMarks = 4
+
+// String is the piece as it is shown.
+func (p piece) String() string {
+	if p.bold {
+		return "**" + p.text + "**"
+	}
+	return p.text
+}
+
+// size is the piece's length as Discord counts it.
+func (p piece) size() int {
+	if p.bold {
+		return textLen(p.text) + boldMarks
+	}
+	return textLen(p.text)
+}
+
+// cut is the longest start of the piece within room characters, bold
+// markers included and kept in pairs; "" when nothing fits.
+func (p piece) cut(room int) string {
+	if !p.bold {
+		return cutUnits(p.text, room)
+	}
+	inner := cutUnits(p.text, room-boldMarks)
+	if inner == "" {
+		return ""
+	}
+	return "**" + inner + "**"
 }
 
 // wordPieces splits cleaned text into escaped words and the spaces between;
@@ -185,12 +238,12 @@ func rawPieces(text string) []piece {
 func fitPieces(pieces []piece, limit int, cut bool) string {
 	total := 0
 	for _, p := range pieces {
-		total += textLen(p.text)
+		total += p.size()
 	}
 	var b strings.Builder
 	if total <= limit && !cut {
 		for _, p := range pieces {
-			b.WriteString(p.text)
+			b.WriteString(p.String())
 		}
 		return strings.TrimSpace(b.String())
 	}
@@ -200,16 +253,16 @@ func fitPieces(pieces []piece, limit int, cut bool) string {
 	}
 	used, kept := 0, 0
 	for _, p := range pieces {
-		n := textLen(p.text)
+		n := p.size()
 		if used+n > room {
 			break
 		}
-		b.WriteString(p.text)
+		b.WriteString(p.String())
 		used += n
 		kept++
 	}
 	if kept == 0 && len(pieces) > 0 {
-		b.WriteString(cutUnits(pieces[0].text, room))
+		b.WriteString(pieces[0].cut(room))
 	}
 	return strings.TrimRight(b.String(), " ") + ellipsis
 }
