@@ -67,9 +67,10 @@ type WatchTerm struct {
 // Result is one rule that fired on a text, with why.
 type Result struct {
 	Rule       *Rule
-	Matches    []Match    // the hits that made the condition true, in text order
-	Quantities []Quantity // numbers next to hits of groups marked `quantity: true`
-	Entities   []Entity   // designated names found through watchlist groups
+	Matches    []Match    // the hits that made the condition true, in text order; the first MaxResultMatches
+	MatchCount int        // how many such hits there were, kept or not
+	Quantities []Quantity // numbers next to kept hits of groups marked `quantity: true`; at most MaxResultQuantities
+	Entities   []Entity   // designated names found through watchlist groups in kept hits; at most MaxResultEntities
 }
 
 // Match is one hit of a term; Start and End are byte offsets into the original

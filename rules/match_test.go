@@ -295,3 +295,29 @@ rules:
 		t.Errorf("fired %q with a word between, want none", got)
 	}
 }
+
+func TestResultCaps(t *testing.T) {
+	const repeats = 300
+	text := strings.Repeat("Pyongyang will send 6,000 workers. ", repeats)
+	res := mustParse(t, quantityRules).Match(text)
+	if len(res) != 1 {
+		t.Fatalf("fired %d rules", len(res))
+	}
+	r := res[0]
+	if len(r.Matches) != MaxResultMatches || r.MatchCount != repeats {
+		t.Errorf("kept %d of %d matches, want %d of %d", len(r.Matches), r.MatchCount, MaxResultMatches, repeats)
+	}
+	if !slices.IsSortedFunc(r.Matches, func(a, b Match) int { return a.Start - b.Start }) || r.Matches[0].Start != strings.Index(text, "workers") {
+		t.Errorf("matches are not the first ones in text order: %+v…", r.Matches[:2])
+	}
+	if len(r.Quantities) != MaxResultQuantities || r.Quantities[0].Start != strings.Index(text, "6,000") {
+		t.Errorf("kept %d quantities starting at %d, want the first %d", len(r.Quantities), r.Quantities[0].Start, MaxResultQuantities)
+	}
+
+	terms := []WatchTerm{{Text: "Korea Ryonbong General Corporation", List: "un", Ref: "KPe.005", Name: "KOREA RYONBONG GENERAL CORPORATION", Program: "DPRK"}}
+	named := strings.Repeat("Korea Ryonbong General Corporation exported coal. ", repeats)
+	res = mustParse(t, watchRules, WithWatchlist(terms)).Match(named)
+	if len(res) == 0 || len(res[0].Entities) != MaxResultEntities || res[0].MatchCount != repeats {
+		t.Errorf("watchlist result: %d rules fired, want entities capped at %d of %d", len(res), MaxResultEntities, repeats)
+	}
+}

@@ -7,22 +7,36 @@ import (
 	"strings"
 )
 
+// A Result carries at most this many matches, quantities and entities: a
+// long text that repeats a firing sentence would otherwise make an alert
+// as large as the text.
+const (
+	MaxResultMatches    = 100
+	MaxResultQuantities = 50
+	MaxResultEntities   = 50
+)
+
 // result builds the Result of a rule that fired from the hits marked used.
 func (sc *scratch) result(r *Rule) Result {
 	res := Result{Rule: r}
+	var last Match
 	for _, ref := range sc.usedInOrder(r) {
 		g := r.groups[ref.group]
 		m := sc.match(g, ref.hit)
-		if n := len(res.Matches); n > 0 && res.Matches[n-1] == m {
+		if res.MatchCount > 0 && last == m {
 			continue // one term listed twice with different options
 		}
+		last = m
+		if res.MatchCount++; res.MatchCount > MaxResultMatches {
+			continue // counted, not kept
+		}
 		res.Matches = append(res.Matches, m)
-		if g.quantity {
-			if q, ok := sc.quantity(ref.hit, g.name); ok {
+		if g.quantity && len(res.Quantities) < MaxResultQuantities {
+			if q, ok := sc.quantity(ref.hit, g.name); ok && !sameStart(res.Quantities, q) {
 				res.Quantities = append(res.Quantities, q)
 			}
 		}
-		if w := sc.set.variants[sc.hits[ref.hit].v].watch; w != nil {
+		if w := sc.set.variants[sc.hits[ref.hit].v].watch; w != nil && len(res.Entities) < MaxResultEntities {
 			res.Entities = append(res.Entities, Entity{
 				List: w.List, Ref: w.Ref, Name: w.Name, Program: w.Program,
 				Matched: sc.text[m.Start:m.End], Start: m.Start, End: m.End,
@@ -36,6 +50,12 @@ func (sc *scratch) result(r *Rule) Result {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), strings.Compare(a.List, b.List), strings.Compare(a.Ref, b.Ref))
 	}, func(a, b Entity) bool { return a.Start == b.Start && a.List == b.List && a.Ref == b.Ref })
 	return res
+}
+
+// sameStart reports whether the last quantity found is q's number again,
+// as when two hits follow one number ("6,000 workers and laborers").
+func sameStart(qs []Quantity, q Quantity) bool {
+	return len(qs) > 0 && qs[len(qs)-1].Start == q.Start
 }
 
 // groupHit is a hit of one of a rule's groups.
