@@ -42,6 +42,9 @@ type Item struct {
 	Title       string
 	Published   time.Time
 	Fingerprint uint64 // SimHash of title + lead, for near-duplicate stories
+	// CanonicalURL is the article's URL in canonical form (see
+	// StoriesByURL), "" when the item links to no article of its own.
+	CanonicalURL string
 }
 
 // Story is a group of items that report the same thing.

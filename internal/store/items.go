@@ -55,6 +55,54 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
+// StoriesByURL returns, for each of urls that an item seen at or after since
+// carries as its CanonicalURL, the story of the first such item. One article
+// reached through an html page and two feeds, under three titles, is one
+// story: the URL says so where the fingerprints of the titles cannot.
+func (db *DB) StoriesByURL(ctx context.Context, urls []string, since time.Time) (map[string]int64, error) {
+	stories := make(map[string]int64)
+	for start := 0; start < len(urls); start += seenChunk {
+		chunk := urls[start:min(start+seenChunk, len(urls))]
+		query, args := storiesByURLQuery(chunk, since)
+		if err := db.scanStoriesByURL(ctx, query, args, stories); err != nil {
+			return nil, fmt.Errorf("stories by url: %w", classify(err))
+		}
+	}
+	return stories, nil
+}
+
+// storiesByURLQuery names canonical_url <> '' so that the partial index on
+// canonical_url serves the lookup.
+func storiesByURLQuery(urls []string, since time.Time) (string, []any) {
+	args := make([]any, 0, len(urls)+1)
+	for _, u := range urls {
+		args = append(args, u)
+	}
+	args = append(args, since.UTC().UnixNano())
+	return `SELECT canonical_url, story_id FROM items
+		WHERE canonical_url IN (` + placeholders(len(urls)) + `) AND canonical_url <> '' AND seen_at >= ?
+		ORDER BY seen_at, key`, args
+}
+
+func (db *DB) scanStoriesByURL(ctx context.Context, query string, args []any, stories map[string]int64) error {
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u string
+		var id int64
+		if err := rows.Scan(&u, &id); err != nil {
+			return err
+		}
+		if _, ok := stories[u]; !ok { // the first item's story
+			stories[u] = id
+		}
+	}
+	return rows.Err()
+}
+
 // RecentStories returns the stories first seen at or after since, oldest
 // first: the candidates for near-duplicate matching.
 func (db *DB) RecentStories(ctx context.Context, since time.Time) ([]Story, error) {
@@ -133,10 +181,10 @@ func saveBatchItem(ctx context.Context, tx *writeTx, bi BatchItem, now time.Time
 		return nil, err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO items
-		(key, source, guid, url, title, published, fingerprint, story_id, seen_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(key, source, guid, url, title, published, fingerprint, story_id, seen_at, canonical_url)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		it.Key, it.Source, it.GUID, it.URL, it.Title, dbTime(it.Published),
-		int64(it.Fingerprint), storyID, now.UnixNano())
+		int64(it.Fingerprint), storyID, now.UnixNano(), it.CanonicalURL)
 	if err != nil {
 		return nil, fmt.Errorf("insert item: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -379,5 +380,49 @@ func TestSourceStateRoundTrip(t *testing.T) {
 	}
 	if all, _ := db.SourceStates(ctx); len(all) != 1 || all[0] != want {
 		t.Errorf("all states = %+v", all)
+	}
+}
+
+func TestStoriesByURL(t *testing.T) {
+	t.Parallel()
+	db, clock := openTest(t)
+	ctx := context.Background()
+	const article = "https://news.example/2025/kursk-workers"
+	withURL := func(it Item, u string) Item {
+		it.CanonicalURL = u
+		return it
+	}
+	mustSaveBatch(t, db, Batch{Source: "old", Items: []BatchItem{
+		{Item: withURL(item("old", "old/guid:1", 1), "https://news.example/2025/old-story")},
+	}})
+	clock.Advance(73 * time.Hour)
+	mustSaveBatch(t, db, Batch{Source: "wire", Items: []BatchItem{
+		{Item: withURL(item("wire", "wire/guid:a1", 2), article)},
+		{Item: withURL(item("wire", "wire/guid:home", 3), "")},
+	}})
+	clock.Advance(time.Minute)
+	// A later item of the same article in another story: the first one's wins.
+	mustSaveBatch(t, db, Batch{Source: "dispatch", Items: []BatchItem{
+		{Item: withURL(item("dispatch", "dispatch/guid:full1", 4), article)},
+	}})
+	stories, err := db.RecentStories(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	storyOf := map[uint64]int64{} // by fingerprint: one story per item here
+	for _, s := range stories {
+		storyOf[s.Fingerprint] = s.ID
+	}
+	if len(storyOf) != 4 {
+		t.Fatalf("stories = %+v, want one per item", stories)
+	}
+
+	got, err := db.StoriesByURL(ctx, []string{article, "https://news.example/2025/old-story", "", "https://news.example/unknown"},
+		clock.Now().Add(-72*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]int64{article: storyOf[2]}; !maps.Equal(got, want) {
+		t.Errorf("StoriesByURL = %v, want %v (the first item's story; none older than the window, none for '')", got, want)
 	}
 }

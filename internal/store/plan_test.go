@@ -28,6 +28,8 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		q, args, _ := searchQuery(aq)
 		queries = append(queries, built{"search " + aq.Text + aq.Rule, q, args})
 	}
+	q, args := storiesByURLQuery([]string{"https://news.example/a", "https://news.example/b"}, t0)
+	queries = append(queries, built{"stories by url", q, args})
 	fullScan := regexp.MustCompile(`^SCAN (o|a|outbox|alerts|items|stories)$`)
 	for _, b := range queries {
 		for _, step := range queryPlan(t, db, b.query, b.args) {
