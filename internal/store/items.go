@@ -71,8 +71,8 @@ func (db *DB) StoriesByURL(ctx context.Context, urls []string, since time.Time) 
 	return stories, nil
 }
 
-// storiesByURLQuery names canonical_url <> ” so that the partial index on
-// canonical_url serves the lookup.
+// storiesByURLQuery repeats the condition of the partial index on
+// canonical_url (not empty), so that the index serves the lookup.
 func storiesByURLQuery(urls []string, since time.Time) (string, []any) {
 	args := make([]any, 0, len(urls)+1)
 	for _, u := range urls {
