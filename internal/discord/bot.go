@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -68,6 +69,7 @@ type SourceStatus struct {
 type Bot struct {
 	cfg       Config
 	session   *discordgo.Session
+	api       *url.URL // where REST requests go; nil: discord.com
 	commands  map[string]*command
 	connected atomic.Bool
 
@@ -99,7 +101,11 @@ func NewBot(cfg Config) (*Bot, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Bot{cfg: cfg, session: session}
+	api, err := optionalBase(cfg.APIBase)
+	if err != nil {
+		return nil, err
+	}
+	b := &Bot{cfg: cfg, session: session, api: api}
 	b.commands = commandTable()
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	return b, nil
@@ -121,17 +127,17 @@ func (b *Bot) Start(ctx context.Context) error {
 	// the gateway delivers the first one.
 	app, err := b.session.Application("@me")
 	if err != nil {
-		return fmt.Errorf("discord application: %w", err)
+		return fmt.Errorf("discord application: %w", b.apiError(err))
 	}
 	b.mu.Lock()
 	b.appID = app.ID
 	b.mu.Unlock()
 	if err := b.session.Open(); err != nil {
-		return fmt.Errorf("open discord gateway: %w", err)
+		return fmt.Errorf("open discord gateway: %w", b.apiError(err))
 	}
 	if _, err := b.session.ApplicationCommandBulkOverwrite(app.ID, b.cfg.GuildID, commandList(b.commands),
 		discordgo.WithContext(ctx)); err != nil {
-		return fmt.Errorf("register slash commands: %w", err)
+		return fmt.Errorf("register slash commands: %w", b.apiError(err))
 	}
 	b.cfg.Log.Info("discord bot started", "application", app.ID, "guild", b.cfg.GuildID, "commands", len(b.commands))
 	return nil
@@ -165,8 +171,12 @@ func (b *Bot) setConnected(up bool) {
 // Sender returns the delivery.Sender that posts alerts to subscribed channels
 // (targets store.ChannelTarget(id)).
 func (b *Bot) Sender() delivery.Sender {
-	return &channelSender{session: b.session, db: b.cfg.Store, log: b.cfg.Log, now: b.cfg.Now}
+	return &channelSender{session: b.session, api: b.api, db: b.cfg.Store, log: b.cfg.Log, now: b.cfg.Now}
 }
+
+// apiError names, in an error of a REST request, the server the request was
+// sent to, without tokens.
+func (b *Bot) apiError(err error) error { return sentTo(err, b.api) }
 
 func (b *Bot) applicationID() string {
 	b.mu.Lock()

@@ -257,7 +257,7 @@ func (r *request) callbackLocked(ctx context.Context, t discordgo.InteractionRes
 	// own bucket, as in discordgo's InteractionRespond.
 	_, err := r.bot.session.RequestWithBucketID(http.MethodPost, endpoint, body, endpoint, discordgo.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("interaction callback: %w", unwrapURLError(err))
+		return fmt.Errorf("interaction callback: %w", r.bot.apiError(err))
 	}
 	return nil
 }
@@ -267,7 +267,7 @@ func (r *request) editOriginalLocked(ctx context.Context, msg MessagePayload) er
 	endpoint := discordgo.EndpointInteractionResponseActions(r.bot.applicationID(), r.i.Token)
 	_, err := r.bot.session.RequestWithBucketID(http.MethodPatch, endpoint, msg, endpoint, discordgo.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("edit deferred answer: %w", unwrapURLError(err))
+		return fmt.Errorf("edit deferred answer: %w", r.bot.apiError(err))
 	}
 	return nil
 }
@@ -278,12 +278,12 @@ func (r *request) replaceWithEphemeralLocked(ctx context.Context, msg MessagePay
 	appID := r.bot.applicationID()
 	original := discordgo.EndpointInteractionResponseActions(appID, r.i.Token)
 	if _, err := r.bot.session.RequestWithBucketID(http.MethodDelete, original, nil, original, discordgo.WithContext(ctx)); err != nil {
-		r.bot.cfg.Log.Warn("delete deferred answer", "err", unwrapURLError(err))
+		r.bot.cfg.Log.Warn("delete deferred answer", "err", r.bot.apiError(err))
 	}
 	followup := discordgo.EndpointFollowupMessage(appID, r.i.Token)
 	msg.Flags = discordgo.MessageFlagsEphemeral
 	if _, err := r.bot.session.RequestWithBucketID(http.MethodPost, followup, msg, followup, discordgo.WithContext(ctx)); err != nil {
-		return fmt.Errorf("ephemeral follow-up: %w", unwrapURLError(err))
+		return fmt.Errorf("ephemeral follow-up: %w", r.bot.apiError(err))
 	}
 	return nil
 }

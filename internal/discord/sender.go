@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +43,7 @@ func Nonce(alertID int64, channelID string) string {
 // channelSender posts alerts to Discord channels through the bot's session.
 type channelSender struct {
 	session *discordgo.Session
+	api     *url.URL // where REST requests go; nil: discord.com
 	db      *store.DB
 	log     *slog.Logger
 	now     func() time.Time
@@ -104,7 +106,7 @@ func (c *channelSender) post(ctx context.Context, channel string, a alert.Alert)
 // retry_after, 403 and 404 fail the delivery (and, repeated, pause the
 // channel's subscriptions), other errors are retried with backoff.
 func (c *channelSender) failure(ctx context.Context, channel string, err error) error {
-	err = classifyREST(err)
+	err = classifyREST(sentTo(err, c.api))
 	if !delivery.IsPermanent(err) {
 		return err
 	}

@@ -65,16 +65,20 @@ type transport struct {
 }
 
 func newTransport(next http.RoundTripper, apiBase string) (*transport, error) {
-	t := &transport{next: next}
-	if apiBase == "" {
-		return t, nil
-	}
-	base, err := parseBase(apiBase)
+	base, err := optionalBase(apiBase)
 	if err != nil {
 		return nil, err
 	}
-	t.base = base
-	return t, nil
+	return &transport{next: next, base: base}, nil
+}
+
+// optionalBase parses an EMBARGO_DISCORD_API value; "" means discord.com
+// itself, and nil.
+func optionalBase(apiBase string) (*url.URL, error) {
+	if apiBase == "" {
+		return nil, nil
+	}
+	return parseBase(apiBase)
 }
 
 // parseBase checks an EMBARGO_DISCORD_API value.
@@ -160,8 +164,8 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// redactURL hides the secret part of a webhook URL (its token) for logs and
-// errors.
+// redactURL hides the secret part of a webhook or interaction URL (its
+// token) for logs and errors.
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -169,8 +173,8 @@ func redactURL(raw string) string {
 	}
 	parts := strings.Split(strings.TrimSuffix(u.Path, "/"), "/")
 	for i, p := range parts {
-		if p == "webhooks" && i+2 < len(parts) {
-			parts[i+2] = "<token>"
+		if (p == "webhooks" || p == "interactions") && i+2 < len(parts) {
+			parts[i+2] = "redacted" // "<token>" would be escaped in the URL
 		}
 	}
 	u.Path = strings.Join(parts, "/")
@@ -188,3 +192,38 @@ func unwrapURLError(err error) error {
 	}
 	return err
 }
+
+// sentTo makes the URL that net/http names in a failed request's error say
+// where the request went. discordgo asks for https://discord.com/api/...;
+// the transport sends it to base (EMBARGO_DISCORD_API) instead, but the
+// client's error names the URL it was given, which would send whoever reads
+// the log to the wrong server. Tokens in the URL are hidden too. Errors
+// without a URL are returned as they are.
+func sentTo(err error, base *url.URL) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	where := "<unparsable URL>"
+	if u, perr := url.Parse(ue.URL); perr == nil {
+		if base != nil {
+			rewrite(u, base)
+		}
+		where = redactURL(u.String())
+	}
+	if err == error(ue) {
+		return &url.Error{Op: ue.Op, URL: where, Err: ue.Err}
+	}
+	// Wrapped: keep the wrapping text, and unwrap to the cause only, so
+	// that the original URL cannot be reached through errors.As.
+	return &requestError{msg: strings.ReplaceAll(err.Error(), ue.URL, where), cause: ue.Err}
+}
+
+// requestError is an error whose text had its URL rewritten by sentTo.
+type requestError struct {
+	msg   string
+	cause error
+}
+
+func (e *requestError) Error() string { return e.msg }
+func (e *requestError) Unwrap() error { return e.cause }
