@@ -174,6 +174,49 @@ func TestDefaultPackWatchlist(t *testing.T) {
 	}
 }
 
+// TestDefaultPackWatchlistNeedsDPRK checks that a listed name that is also
+// an ordinary phrase (OFAC's aliases of the Lazarus Group) or a common Korean
+// personal name fires the designation rule only with the DPRK named nearby.
+// The watch terms are written out by hand as the sanctions package builds
+// them from OFAC's SDN list (ofac-2021/sdn.csv, entries 27307 and 20121).
+func TestDefaultPackWatchlistNeedsDPRK(t *testing.T) {
+	lazarus := func(alias string) rules.WatchTerm {
+		return rules.WatchTerm{Text: alias, List: "ofac", Ref: "27307", Name: "LAZARUS GROUP", Program: "DPRK3"}
+	}
+	terms := []rules.WatchTerm{
+		lazarus("GROUP 77"),
+		lazarus("HIDDEN COBRA"),
+		lazarus("OFFICE 91"),
+		{Text: "Ri Song Chol", List: "ofac", Ref: "20121", Name: "RI, Song Chol", Program: "DPRK3"},
+	}
+	set := loadDefaultPack(t, rules.WithWatchlist(terms))
+	tests := []struct {
+		text string
+		ref  string // "" when the rule must not fire
+	}{
+		{"The Group 77 developing nations called for trade finance.", ""},
+		{"A hidden cobra was found in a cargo container at the port of Mumbai.", ""},
+		{"A coworking space called Office 91 opened near the port.", ""},
+		{"Ri Song Chol, a South Korean shipping executive, said cargo volumes rose.", ""},
+		{"Office 91, a unit of North Korea's military intelligence, laundered funds through exchanges in Hong Kong.", "27307"},
+		{"Hidden Cobra, the hacking group that works for Pyongyang, moved stolen funds to accounts in Cambodia.", "27307"},
+		{"Ri Song Chol, a North Korean security official, arranged the sale of coal to a Chinese buyer.", "20121"},
+	}
+	for _, tc := range tests {
+		res, fired := findResult(set.Match(tc.text), "dprk-designated-entity")
+		switch {
+		case tc.ref == "" && fired:
+			t.Errorf("%q: designation rule fired on %+v; want no alert", tc.text, res.Entities)
+		case tc.ref == "":
+		case !fired:
+			e, _ := set.Explain(tc.text, "dprk-designated-entity")
+			t.Errorf("%q: designation rule did not fire: %s", tc.text, e.Describe(tc.text))
+		case !slices.ContainsFunc(res.Entities, func(e rules.Entity) bool { return e.Ref == tc.ref }):
+			t.Errorf("%q: entities %+v; want ref %s", tc.text, res.Entities, tc.ref)
+		}
+	}
+}
+
 // unDPRKEntities reads the primary names of the DPRK entities of a UN
 // consolidated list file.
 func unDPRKEntities(t testing.TB, path string) []rules.WatchTerm {
