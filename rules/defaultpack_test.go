@@ -176,9 +176,10 @@ func TestDefaultPackWatchlist(t *testing.T) {
 
 // TestDefaultPackWatchlistNeedsDPRK checks that a listed name that is also
 // an ordinary phrase (OFAC's aliases of the Lazarus Group) or a common Korean
-// personal name fires the designation rule only with the DPRK named nearby.
-// The watch terms are written out by hand as the sanctions package builds
-// them from OFAC's SDN list (ofac-2021/sdn.csv, entries 27307 and 20121).
+// personal name fires the designation rule only with the DPRK named nearby,
+// and that a well-known name fires alone and still reports the entries of
+// every list that holds it. The watch terms are written out by hand as the
+// sanctions package builds them from the shared UN and OFAC lists.
 func TestDefaultPackWatchlistNeedsDPRK(t *testing.T) {
 	lazarus := func(alias string) rules.WatchTerm {
 		return rules.WatchTerm{Text: alias, List: "ofac", Ref: "27307", Name: "LAZARUS GROUP", Program: "DPRK3"}
@@ -188,31 +189,40 @@ func TestDefaultPackWatchlistNeedsDPRK(t *testing.T) {
 		lazarus("HIDDEN COBRA"),
 		lazarus("OFFICE 91"),
 		{Text: "Ri Song Chol", List: "ofac", Ref: "20121", Name: "RI, Song Chol", Program: "DPRK3"},
+		{Text: "Chon Ma San", List: "ofac", Ref: "23729", Name: "CHON MA SAN", Program: "DPRK4"},
+		{Text: "Ocean Maritime Management", List: "un", Ref: "KPe.020", Name: "OCEAN MARITIME MANAGEMENT COMPANY, LIMITED (OMM)", Program: "DPRK"},
+		{Text: "Ocean Maritime Management", List: "ofac", Ref: "17068", Name: "OCEAN MARITIME MANAGEMENT COMPANY, LIMITED", Program: "DPRK"},
 	}
 	set := loadDefaultPack(t, rules.WithWatchlist(terms))
 	tests := []struct {
 		text string
-		ref  string // "" when the rule must not fire
+		refs []string // nil when the rule must not fire
 	}{
-		{"The Group 77 developing nations called for trade finance.", ""},
-		{"A hidden cobra was found in a cargo container at the port of Mumbai.", ""},
-		{"A coworking space called Office 91 opened near the port.", ""},
-		{"Ri Song Chol, a South Korean shipping executive, said cargo volumes rose.", ""},
-		{"Office 91, a unit of North Korea's military intelligence, laundered funds through exchanges in Hong Kong.", "27307"},
-		{"Hidden Cobra, the hacking group that works for Pyongyang, moved stolen funds to accounts in Cambodia.", "27307"},
-		{"Ri Song Chol, a North Korean security official, arranged the sale of coal to a Chinese buyer.", "20121"},
+		{"The Group 77 developing nations called for trade finance.", nil},
+		{"A hidden cobra was found in a cargo container at the port of Mumbai.", nil},
+		{"A coworking space called Office 91 opened near the port.", nil},
+		{"Ri Song Chol, a South Korean shipping executive, said cargo volumes rose.", nil},
+		{"Office 91, a unit of North Korea's military intelligence, laundered funds through exchanges in Hong Kong.", []string{"27307"}},
+		{"Hidden Cobra, the hacking group that works for Pyongyang, moved stolen funds to accounts in Cambodia.", []string{"27307"}},
+		{"Ri Song Chol, a North Korean security official, arranged the sale of coal to a Chinese buyer.", []string{"20121"}},
+		{"The Chon Ma San docked at a Chinese port and loaded fuel.", []string{"23729"}},
+		{"Ocean Maritime Management chartered a ship to carry arms to Cuba.", []string{"KPe.020", "17068"}},
 	}
 	for _, tc := range tests {
 		res, fired := findResult(set.Match(tc.text), "dprk-designated-entity")
 		switch {
-		case tc.ref == "" && fired:
+		case tc.refs == nil && fired:
 			t.Errorf("%q: designation rule fired on %+v; want no alert", tc.text, res.Entities)
-		case tc.ref == "":
+		case tc.refs == nil:
 		case !fired:
 			e, _ := set.Explain(tc.text, "dprk-designated-entity")
 			t.Errorf("%q: designation rule did not fire: %s", tc.text, e.Describe(tc.text))
-		case !slices.ContainsFunc(res.Entities, func(e rules.Entity) bool { return e.Ref == tc.ref }):
-			t.Errorf("%q: entities %+v; want ref %s", tc.text, res.Entities, tc.ref)
+		default:
+			for _, ref := range tc.refs {
+				if !slices.ContainsFunc(res.Entities, func(e rules.Entity) bool { return e.Ref == ref }) {
+					t.Errorf("%q: entities %+v; want ref %s", tc.text, res.Entities, ref)
+				}
+			}
 		}
 	}
 }
