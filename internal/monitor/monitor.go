@@ -27,6 +27,7 @@ type Store interface {
 	SourceState(ctx context.Context, name string) (store.SourceState, error)
 	SaveSourceState(ctx context.Context, s store.SourceState) error
 	SeenKeys(ctx context.Context, keys []string) (map[string]bool, error)
+	StoriesByURL(ctx context.Context, urls []string, since time.Time) (map[string]int64, error)
 	SaveBatch(ctx context.Context, b store.Batch) ([]alert.Alert, error)
 }
 

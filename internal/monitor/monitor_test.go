@@ -308,3 +308,80 @@ func TestOnAlertToldEachStoredAlert(t *testing.T) {
 		t.Errorf("after a restart the story's update was told %d times, want 0", n)
 	}
 }
+
+// One article reached three ways in one pass — a link on a ministry's page,
+// a wire feed's item and an aggregator's item, under three titles that share
+// few words — is one story: its URL says so where the fingerprints cannot.
+func TestOneArticleThroughThreeSourcesAlertsOnce(t *testing.T) {
+	h := newHarness(t)
+	const path = "/news/2025/06/17/kursk-workers"
+	article := h.srv.URL + path
+	h.srv.serveBody("/press", "text/html; charset=utf-8", fmt.Appendf(nil, `<!DOCTYPE html><html><body>
+<ul class="news"><li><a href="%s">Statement on North Korean workers sent to the Kursk region</a></li></ul>
+</body></html>`, path))
+	item := func(guid, link, title, body string) []byte {
+		return fmt.Appendf(nil, `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><guid isPermaLink="false">%s</guid><link>%s</link><title>%s</title><description>%s</description></item>
+</channel></rss>`, guid, link, title, body)
+	}
+	h.srv.serveBody("/wire.rss", rssType, item("a1", article+"?utm_source=rss&amp;utm_medium=feed",
+		"North Korea to send 6,000 workers to rebuild Russia's Kursk",
+		"North Korea will send 6,000 military builders and deminers to Russia's Kursk region, Sergei Shoigu said after talks in Pyongyang."))
+	h.srv.serveBody("/full.rss", rssType, item("full1", article,
+		"Pyongyang pledges thousands of laborers for border reconstruction",
+		"Kim Jong Un's government agreed on Tuesday to dispatch laborers and engineers to the war-damaged Russian province, officials in Moscow said."))
+	h.setSources(
+		src{name: "mofa", url: h.srv.URL + "/press", extra: "    type: html\n    selector: \"ul.news a\"\n"},
+		src{name: "wire", url: h.srv.URL + "/wire.rss"},
+		src{name: "full", url: h.srv.URL + "/full.rss"},
+	)
+	h.once()
+	alerts := h.drain()
+	if len(alerts) != 1 {
+		t.Fatalf("printed %d alerts for one article from three sources, want 1: %+v", len(alerts), alerts)
+	}
+	stored, err := h.db.Alert(context.Background(), alerts[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	others := slices.DeleteFunc([]string{"mofa", "wire", "full"}, func(s string) bool { return s == stored.Source })
+	if slices.Sort(stored.AlsoReportedBy); !slices.Equal(stored.AlsoReportedBy, slices.Sorted(slices.Values(others))) {
+		t.Errorf("alert from %s: also reported by %v, want %v", stored.Source, stored.AlsoReportedBy, others)
+	}
+	for _, name := range []string{"mofa", "wire", "full"} {
+		if st := h.state(name); st.New != 1 {
+			t.Errorf("%s: %d new items, want its copy of the article", name, st.New)
+		}
+	}
+}
+
+// Two items of one poll linking to one article are one story whatever their
+// titles; the same article linked again after the story window is news again.
+func TestSameArticleTwiceInOnePollAndAfterTheWindow(t *testing.T) {
+	h := newHarness(t)
+	article := h.srv.URL + "/news/kursk"
+	feed := func(guids ...string) []byte {
+		var items strings.Builder
+		titles := []string{
+			"North Korea to send 6,000 workers to rebuild Russia's Kursk",
+			"Pyongyang pledges thousands of laborers for border reconstruction",
+			"Kursk: DPRK builders expected before the winter, officials say",
+		}
+		for i, g := range guids {
+			fmt.Fprintf(&items, `<item><guid isPermaLink="false">%s</guid><link>%s</link><title>%s</title></item>`, g, article, titles[i])
+		}
+		return fmt.Appendf(nil, `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>%s</channel></rss>`, items.String())
+	}
+	h.srv.serveBody("/agg.rss", rssType, feed("a1", "a2"))
+	h.setSources(src{name: "agg", url: h.srv.URL + "/agg.rss"})
+	h.once()
+	if n := len(h.drain()); n != 1 {
+		t.Errorf("printed %d alerts for one article carried twice, want 1", n)
+	}
+	h.clock.Advance(73 * time.Hour) // past the 72h story window
+	h.srv.serveBody("/agg.rss", rssType, feed("a1", "a2", "a3"))
+	h.once()
+	if n := len(h.drain()); n != 1 {
+		t.Errorf("printed %d alerts for the article linked again after the window, want 1", n)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -81,6 +82,7 @@ type entry struct {
 	key     string
 	article string // extracted article text, when fetched
 	fp      uint64
+	url     string // canonical URL of the item's article; "" = none
 	storyID int64  // a stored story this item repeats; 0 = none
 	sameAs  string // key of an earlier new item of this poll that it repeats
 	alerts  []store.Pending
@@ -344,13 +346,31 @@ func summaryOf(it source.Item) string {
 	return it.Summary
 }
 
-// fingerprint computes the SimHash of each new item's title and lead, which
-// the save step compares with recent stories.
+// fingerprint computes what the save step recognises a story by: the
+// canonical URL of each new item's article, and the SimHash of its title and
+// lead.
 func (m *Monitor) fingerprint(_ context.Context, p *poll) (bool, error) {
 	for _, e := range p.fresh {
+		e.url = articleURL(e.item.URL)
 		e.fp = Fingerprint(e.item.Title, summaryOf(e.item)+" "+e.article)
 	}
 	return false, nil
+}
+
+// articleURL is the canonical URL that identifies an item's article, or ""
+// when the item links to none: a link to a site's front page (feeds that
+// give it as every item's link) is shared by stories that have nothing in
+// common.
+func articleURL(raw string) string {
+	canonical := source.CanonicalURL(raw)
+	u, err := url.Parse(canonical)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	if u.Path == "/" && u.RawQuery == "" {
+		return ""
+	}
+	return canonical
 }
 
 // save finds the story of each new item and stores the batch: source state,
@@ -375,7 +395,12 @@ func (m *Monitor) saveBatch(ctx context.Context, p *poll) ([]alert.Alert, error)
 	if err := m.stories.refresh(ctx, m.cfg.Store, m.cfg.Now()); err != nil {
 		return nil, err
 	}
-	m.assignStories(p)
+	notBefore := m.cfg.Now().Add(-m.cfg.StoryWindow)
+	byURL, err := m.cfg.Store.StoriesByURL(ctx, p.articleURLs(), notBefore)
+	if err != nil {
+		return nil, err
+	}
+	m.assignStories(p, byURL, notBefore)
 	st := m.succeeded(p)
 	st.Items, st.New, st.Alerts = p.stats.Items, p.stats.New, 0
 	batch := store.Batch{Source: p.src.Name, State: st}
@@ -401,23 +426,53 @@ func (m *Monitor) saveBatch(ctx context.Context, p *poll) ([]alert.Alert, error)
 	return stored, nil
 }
 
-// assignStories attaches each new item to the recent story it repeats, or to
-// an earlier new item of the same poll that it repeats (whose story is only
-// created when the batch is saved).
-func (m *Monitor) assignStories(p *poll) {
-	notBefore := m.cfg.Now().Add(-m.cfg.StoryWindow)
-	var starts []*entry // items of this poll that start a story
+// articleURLs lists the article URLs of the poll's new items.
+func (p *poll) articleURLs() []string {
+	var urls []string
 	for _, e := range p.fresh {
-		if id, ok := m.stories.nearest(e.fp, notBefore); ok {
-			e.storyID = id
-			continue
+		if e.url != "" {
+			urls = append(urls, e.url)
 		}
-		if twin := nearestEntry(starts, e.fp); twin != nil {
-			e.sameAs = twin.key
-			continue
-		}
-		starts = append(starts, e)
 	}
+	return urls
+}
+
+// assignStories attaches each new item to the story it repeats. Its
+// article's URL decides first, whatever the titles say: byURL holds the
+// stories of articles stored within the window, and an earlier new item of
+// this poll may link to the same article. Otherwise its fingerprint is
+// compared with the recent stories, then with the earlier new items of this
+// poll that start a story (created only when the batch is saved).
+func (m *Monitor) assignStories(p *poll, byURL map[string]int64, notBefore time.Time) {
+	var starts []*entry            // items of this poll that start a story
+	firstOf := map[string]*entry{} // the first new item of this poll per article URL
+	for _, e := range p.fresh {
+		switch id, twin := byURL[e.url], firstOf[e.url]; {
+		case id != 0:
+			e.storyID = id
+		case twin != nil:
+			e.sameAs = twin.key
+		default:
+			m.assignByFingerprint(e, &starts, notBefore)
+		}
+		if e.url != "" && firstOf[e.url] == nil {
+			firstOf[e.url] = e
+		}
+	}
+}
+
+// assignByFingerprint attaches e to the recent story or the earlier item of
+// starts within nearDuplicate bits of it, or adds it to starts.
+func (m *Monitor) assignByFingerprint(e *entry, starts *[]*entry, notBefore time.Time) {
+	if id, ok := m.stories.nearest(e.fp, notBefore); ok {
+		e.storyID = id
+		return
+	}
+	if twin := nearestEntry(*starts, e.fp); twin != nil {
+		e.sameAs = twin.key
+		return
+	}
+	*starts = append(*starts, e)
 }
 
 // nearestEntry returns the entry whose fingerprint is closest to fp within
@@ -436,13 +491,14 @@ func nearestEntry(entries []*entry, fp uint64) *entry {
 func (e *entry) batchItem(sourceName string) store.BatchItem {
 	return store.BatchItem{
 		Item: store.Item{
-			Key:         e.key,
-			Source:      sourceName,
-			GUID:        e.item.GUID,
-			URL:         e.item.URL,
-			Title:       e.item.Title,
-			Published:   e.item.Published,
-			Fingerprint: e.fp,
+			Key:          e.key,
+			Source:       sourceName,
+			GUID:         e.item.GUID,
+			URL:          e.item.URL,
+			Title:        e.item.Title,
+			Published:    e.item.Published,
+			Fingerprint:  e.fp,
+			CanonicalURL: e.url,
 		},
 		StoryID:     e.storyID,
 		SameStoryAs: e.sameAs,

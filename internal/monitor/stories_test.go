@@ -134,3 +134,22 @@ func BenchmarkStoryIndexNearest(b *testing.B) {
 		x.nearest(queries[i%len(queries)], notBefore)
 	}
 }
+
+func TestArticleURL(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://News.example.org/2025/06/17/kursk/?utm_source=rss&id=7#top", "https://news.example.org/2025/06/17/kursk/?id=7"},
+		{"http://news.example.org:80/a", "http://news.example.org/a"},
+		{"https://news.example.org/?p=118", "https://news.example.org/?p=118"},
+		// A front page is every item's link in some feeds: no article.
+		{"https://news.example.org", ""},
+		{"https://news.example.org/?utm_source=rss", ""},
+		{"", ""},
+		{"/relative/path", ""},
+		{"mailto:desk@news.example.org", ""},
+	}
+	for _, tt := range tests {
+		if got := articleURL(tt.in); got != tt.want {
+			t.Errorf("articleURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
