@@ -18,7 +18,11 @@ const DefaultLimit = 10
 const (
 	maxQueryTokens  = 12   // further query tokens are ignored
 	maxPairedTokens = 24   // further tokens of a listed name count as unmatched
-	minFuzzyRunes   = 4    // shorter tokens only match exactly
+	minFuzzyRunes   = 4    // shorter tokens match by trigrams only exactly
+	minEditRunes    = 2    // tokens this long or longer match one edit away…
+	maxEditRunes    = 5    // …up to this long, where a typo breaks most trigrams
+	editSim         = 0.6  // least similarity of tokens one edit apart
+	rareWeight      = 0.63 // a match needs evidence worth a token this rare (share of the rarest token's weight)
 	jwFloor         = 0.84 // token pairs less similar than this count as different
 	lowQuality      = 0.90 // factor for low-quality aliases
 	transliterated  = 0.99 // factor for matches of a query spelled in another script
@@ -41,6 +45,14 @@ type Index struct {
 	grams     map[uint64][]int32
 	maxWeight float32
 
+	// edits maps a short spelling, and each spelling of it with one rune
+	// deleted, to the spellings in editForms: two spellings one edit apart
+	// share a key. Spellings are the romanized tokens and the tokens as
+	// the list writes them ("jong" for "chong").
+	edits     map[string][]int32
+	editForms []editForm
+	formIDs   map[string]int32
+
 	byJoined map[string][]int32 // tokens joined without spaces → name ids
 	byIMO    map[string][]int32 // IMO number → entry ids
 	byRef    map[string][]int32 // lower-case reference → entry ids
@@ -54,7 +66,10 @@ type indexedName struct {
 	start, end int32
 	quality    float32 // 1, or lowQuality for low-quality aliases
 	sumWeight  float32 // Σ weight of its tokens
-	text       string  // the name as the list writes it
+	// specificity is the factor an exact match of the name gets for its
+	// evidence: below 1 for names of common tokens only.
+	specificity float32
+	text        string // the name as the list writes it
 }
 
 // Hit is one search result.
@@ -78,6 +93,8 @@ func NewIndex(entries []Entry) *Index {
 		entries:  entries,
 		vocab:    map[string]int32{},
 		grams:    map[uint64][]int32{},
+		edits:    map[string][]int32{},
+		formIDs:  map[string]int32{},
 		byJoined: map[string][]int32{},
 		byIMO:    map[string][]int32{},
 		byRef:    map[string][]int32{},
@@ -124,8 +141,10 @@ func (ix *Index) addName(entry int32, text string, individual bool, quality floa
 		seen[key] = true
 		id := int32(len(ix.names))
 		n := indexedName{entry: entry, start: int32(len(ix.tokens)), quality: quality, text: text}
-		for _, t := range tokens {
+		for k, t := range tokens {
 			tid := ix.tokenID(t)
+			ix.addEditForm(t, tid)
+			ix.addEditForm(raw[k], tid)
 			ix.tokens = append(ix.tokens, tid)
 			if p := ix.postings[tid]; len(p) == 0 || p[len(p)-1] != id {
 				ix.postings[tid] = append(p, id)
@@ -164,6 +183,34 @@ func (ix *Index) tokenID(t string) int32 {
 	return id
 }
 
+// editForm is a short spelling of the vocabulary token it stands for.
+type editForm struct {
+	text  []rune
+	token int32
+}
+
+// addEditForm indexes a short spelling under itself and under each of its
+// one-rune deletions.
+func (ix *Index) addEditForm(text string, token int32) {
+	if _, ok := ix.formIDs[text]; ok || !isASCII(text) || len(text) < minEditRunes || len(text) > maxEditRunes {
+		return
+	}
+	id := int32(len(ix.editForms))
+	ix.formIDs[text] = id
+	ix.editForms = append(ix.editForms, editForm{[]rune(text), token})
+	forEachDeletion(text, func(key string) { ix.edits[key] = append(ix.edits[key], id) })
+}
+
+// forEachDeletion calls fn with an ASCII s and with each s less one byte.
+func forEachDeletion(s string, fn func(string)) {
+	fn(s)
+	for i := range len(s) {
+		if i == 0 || s[i] != s[i-1] { // "uun" less either u is one key
+			fn(s[:i] + s[i+1:])
+		}
+	}
+}
+
 // computeWeights sets each token's weight to its inverse document frequency
 // over the indexed names, so "kim", "trading" or "al" count for less than a
 // rare surname.
@@ -176,9 +223,13 @@ func (ix *Index) computeWeights() {
 	ix.maxWeight = float32(math.Log(1 + n))
 	for i := range ix.names {
 		nm := &ix.names[i]
+		var evidence float32
 		for _, t := range ix.tokens[nm.start:nm.end] {
 			nm.sumWeight += ix.weight[t]
+			rarity := ix.weight[t] / ix.maxWeight
+			evidence += rarity * rarity
 		}
+		nm.specificity = specificity(evidence)
 	}
 }
 

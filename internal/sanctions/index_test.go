@@ -2,6 +2,7 @@ package sanctions
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -20,7 +21,8 @@ func TestNormalizeName(t *testing.T) {
 		{"Choi Song-il", "choe song il"},
 		{"Mr. John O'Brien", "john obrien"},
 		{"Dr. Ayman AL-ZAWAHIRI", "ayman al zawahiri"},
-		{"Sheikh Mohammed", "mohammed"},
+		{"Sheikh Mohammed", "sheikh mohammed"}, // an honorific stays before a lone name
+		{"Sheikh Mohammed Ali", "mohammed ali"},
 		{"ANGLO-CARIBBEAN CO., LTD.", "anglo caribbean"},
 		{"Ocean Maritime Management Company, Limited", "ocean maritime management"},
 		{"Rosneft OOO", "rosneft"},
@@ -233,4 +235,52 @@ func TestPruningIsExact(t *testing.T) {
 			t.Errorf("%q: at 0.80 %v, at 0.40 then filtered %v", q.text, refsOf(strict), refsOf(loose))
 		}
 	}
+}
+
+// TestSearchRealQAFindings: typos in short Korean name tokens find the
+// name; common names alone, or a common token matching a rarer one, do not
+// reach the default threshold.
+func TestSearchRealQAFindings(t *testing.T) {
+	ix := NewIndex(realLists(t))
+	found := []struct{ query, key string }{
+		{"Kim Jong Um", "ofac/20157"},
+		{"Kim Jomg Un", "ofac/20157"},
+		{"Kim Jong Yn", "ofac/20157"},
+		{"Kin Jong Un", "ofac/20157"},
+		{"Kim Jong Uun", "ofac/20157"},
+		{"Choe Ryong Hea", "ofac/23213"},
+		{"Daedong Credit Bnak", "un/KPe.023"},
+		{"Amir Abdullah", "un/TAi.145"}, // an honorific that is part of the name
+	}
+	for _, tt := range found {
+		hits := ix.Search(tt.query, SearchOptions{})
+		if len(hits) == 0 || hits[0].Entry.Key() != tt.key {
+			t.Errorf("Search(%q) = %v, want %s first", tt.query, hitKeys(hits), tt.key)
+		}
+	}
+	if hits := ix.Search("Kim Yong Chl", SearchOptions{}); len(hits) == 0 || hits[0].Entry.Name != "KIM YONG CHOL" && hits[0].Entry.Name != "KIM, Yong Chol" {
+		t.Errorf("Search(Kim Yong Chl) = %v", hitKeys(hits))
+	}
+	for _, q := range []string{"Abdullah", "Omar", "Hassan", "Mohammed Ali", "Ri", "Kim"} {
+		if hits := ix.Search(q, SearchOptions{}); len(hits) > 0 {
+			t.Errorf("Search(%q) = %v via %q (%.3f), want nothing", q, hitKeys(hits), hits[0].Matched, hits[0].Score)
+		}
+		if hits := ix.Search(q, SearchOptions{MinScore: 0.01}); len(hits) > 0 && hits[0].Score >= 1 {
+			t.Errorf("Search(%q) scores %.3f", q, hits[0].Score)
+		}
+	}
+	// A rare single word stays an exact match.
+	for _, q := range []string{"KOMID", "Taliban", "Hizballah"} {
+		if hits := ix.Search(q, SearchOptions{}); len(hits) == 0 || hits[0].Score < 0.99 {
+			t.Errorf("Search(%q) = %v, want an exact match", q, hitKeys(hits))
+		}
+	}
+}
+
+func hitKeys(hits []Hit) []string {
+	var keys []string
+	for _, h := range hits {
+		keys = append(keys, fmt.Sprintf("%s %.3f", h.Entry.Key(), h.Score))
+	}
+	return keys
 }

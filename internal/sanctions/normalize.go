@@ -185,10 +185,12 @@ func normalizeName(s string) []string {
 }
 
 // nameTokens folds and splits a name and drops honorifics and legal forms,
-// but leaves spelling alone.
+// but leaves spelling alone. An honorific stays when only one token would
+// be left: "Sheik Omar" and "AMIR ABDULLAH" are more than "Omar" and
+// "Abdullah", and the honorific may well be a name.
 func nameTokens(s string) []string {
 	tokens := tokenize(s)
-	for len(tokens) > 1 && honorifics[tokens[0]] {
+	for len(tokens) > 2 && honorifics[tokens[0]] {
 		tokens = tokens[1:]
 	}
 	for len(tokens) > 1 && companySuffixes[tokens[len(tokens)-1]] {

@@ -59,8 +59,12 @@ func (ix *Index) searchSpelling(s *scratch, raw []string, factor float64, opt Se
 	for _, joined := range joinedKeys(raw, tokens) {
 		ix.addJoinedHits(s, joined, opt)
 	}
-	for _, variant := range ix.queryVariants(raw, tokens) {
-		ix.searchVariant(s, variant, opt)
+	for k, variant := range ix.queryVariants(raw, tokens) {
+		spelled := raw // the first variant is the query's own tokens
+		if k > 0 {
+			spelled = nil
+		}
+		ix.searchVariant(s, variant, spelled, opt)
 	}
 	for i := from; i < len(s.hits); i++ {
 		s.hits[i].score *= factor
@@ -72,7 +76,8 @@ func (ix *Index) searchSpelling(s *scratch, raw []string, factor float64, opt Se
 func (ix *Index) addJoinedHits(s *scratch, joined string, opt SearchOptions) {
 	for _, name := range ix.byJoined[joined] {
 		if ix.wanted(name, opt) {
-			s.hits = append(s.hits, scored{name: name, score: float64(ix.names[name].quality)})
+			n := &ix.names[name]
+			s.hits = append(s.hits, scored{name: name, score: float64(n.quality * n.specificity)})
 		}
 	}
 }
@@ -112,9 +117,9 @@ func (ix *Index) known(token string) bool {
 	return ok && isASCII(token)
 }
 
-func (ix *Index) searchVariant(s *scratch, tokens []string, opt SearchOptions) {
+func (ix *Index) searchVariant(s *scratch, tokens, spelled []string, opt SearchOptions) {
 	s.resetVariant()
-	q := ix.prepare(s, tokens)
+	q := ix.prepare(s, tokens, spelled)
 	ix.collectCandidates(s, q, opt.MinScore)
 	for _, name := range s.candidates {
 		if score := ix.score(s, q, name); score >= opt.MinScore && ix.wanted(name, opt) {
@@ -144,12 +149,18 @@ type query struct {
 }
 
 // prepare finds, for each query token, the index tokens like it, and records
-// their similarity in the scratch table.
-func (ix *Index) prepare(s *scratch, tokens []string) *query {
+// their similarity in the scratch table. spelled, when not nil, holds the
+// tokens as the query spells them, before romanization.
+func (ix *Index) prepare(s *scratch, tokens, spelled []string) *query {
 	q := &s.query
 	*q = query{tokens: tokens}
 	for i, t := range tokens {
-		w := ix.maxWeight
+		raw := t
+		if spelled != nil {
+			raw = spelled[i]
+		}
+		matches := ix.similarTokens(s, t, raw)
+		w := ix.unknownWeight(matches)
 		if id, ok := ix.vocab[t]; ok {
 			w = ix.weight[id]
 		}
@@ -161,11 +172,24 @@ func (ix *Index) prepare(s *scratch, tokens []string) *query {
 		}
 		q.weights[i] = w
 		q.sumWeight += w
-		for _, m := range ix.similarTokens(s, t) {
+		for _, m := range matches {
 			s.setSim(m.token, i, m.sim)
 		}
 	}
 	return q
+}
+
+// unknownWeight is the weight of a query token the index does not know:
+// that of the token it most likely misspells, so that a typo in "Bank"
+// weighs as little as "Bank"; as the rarest token when it is like none.
+func (ix *Index) unknownWeight(matches []tokenMatch) float32 {
+	w, best := ix.maxWeight, float32(0)
+	for _, m := range matches {
+		if m.sim > best || (m.sim == best && ix.weight[m.token] > w) {
+			w, best = ix.weight[m.token], m.sim
+		}
+	}
+	return w
 }
 
 type tokenMatch struct {
@@ -173,11 +197,14 @@ type tokenMatch struct {
 	sim   float32
 }
 
-// similarTokens returns the index tokens like t: itself, and those within
-// Jaro–Winkler reach found through shared trigrams rather than by scanning
-// the vocabulary. Results are kept for the other variants of the query.
-func (ix *Index) similarTokens(s *scratch, t string) []tokenMatch {
-	if m, ok := s.similar[t]; ok {
+// similarTokens returns the index tokens like t (spelled raw before
+// romanization): itself, those within Jaro–Winkler reach found through
+// shared trigrams rather than by scanning the vocabulary, and, for short
+// tokens, those one edit away. Results are kept for the other variants of
+// the query.
+func (ix *Index) similarTokens(s *scratch, t, raw string) []tokenMatch {
+	key := t + "\x00" + raw
+	if m, ok := s.similar[key]; ok {
 		return m
 	}
 	var matches []tokenMatch
@@ -187,32 +214,78 @@ func (ix *Index) similarTokens(s *scratch, t string) []tokenMatch {
 	}
 	r := []rune(t)
 	if len(r) >= minFuzzyRunes {
-		grams := 0
-		s.touched = s.touched[:0]
-		forEachGram(r, func(g uint64) {
-			grams++
-			for _, v := range ix.grams[g] {
-				if s.gramCount[v] == 0 {
-					s.touched = append(s.touched, v)
-				}
-				s.gramCount[v]++
+		matches = ix.trigramNeighbors(s, r, id, known, matches)
+	}
+	matches = ix.editNeighbors(t, matches)
+	if raw != t {
+		matches = ix.editNeighbors(raw, matches)
+	}
+	s.similar[key] = matches
+	return matches
+}
+
+func (ix *Index) trigramNeighbors(s *scratch, r []rune, id int32, known bool, matches []tokenMatch) []tokenMatch {
+	grams := 0
+	s.touched = s.touched[:0]
+	forEachGram(r, func(g uint64) {
+		grams++
+		for _, v := range ix.grams[g] {
+			if s.gramCount[v] == 0 {
+				s.touched = append(s.touched, v)
 			}
-		})
-		need := uint16(max(2, grams*3/10))
-		for _, v := range s.touched {
-			count := s.gramCount[v]
-			s.gramCount[v] = 0
-			other := ix.vocabText[v]
-			if !worthComparing(r, other, count, need) || (known && v == id) {
-				continue
-			}
-			if jw := jaroWinkler(r, other); jw >= jwFloor {
-				matches = append(matches, tokenMatch{v, tokenSimilarity(jw)})
-			}
+			s.gramCount[v]++
+		}
+	})
+	need := uint16(max(2, grams*3/10))
+	for _, v := range s.touched {
+		count := s.gramCount[v]
+		s.gramCount[v] = 0
+		other := ix.vocabText[v]
+		if !worthComparing(r, other, count, need) || (known && v == id) {
+			continue
+		}
+		if jw := jaroWinkler(r, other); jw >= jwFloor {
+			matches = append(matches, tokenMatch{v, tokenSimilarity(jw)})
 		}
 	}
-	s.similar[t] = matches
 	return matches
+}
+
+// editNeighbors adds the tokens whose spelling is one edit (a substitution,
+// insertion, deletion or transposition) from the short token t: "Um" and
+// "Un", "Kin" and "Kim", "Bnak" and "Bank", "Jomg" and "Jong". Their
+// similarity is at least editSim, so a typo in a short token counts for
+// something but a name matches only when its other tokens match well.
+func (ix *Index) editNeighbors(t string, matches []tokenMatch) []tokenMatch {
+	if !isASCII(t) || len(t) < minEditRunes || len(t) > maxEditRunes {
+		return matches
+	}
+	r := []rune(t)
+	forEachDeletion(t, func(key string) {
+		for _, f := range ix.edits[key] {
+			form := &ix.editForms[f]
+			if string(form.text) == t {
+				continue // the token itself, matched exactly above
+			}
+			sim := float32(editSim) // one edit in a token of two or three letters
+			if len(r) >= minFuzzyRunes && len(form.text) >= minFuzzyRunes {
+				sim = max(tokenSimilarity(jaroWinkler(r, form.text)), editSim)
+			}
+			matches = addMatch(matches, form.token, sim)
+		}
+	})
+	return matches
+}
+
+// addMatch adds token to matches, or raises its similarity.
+func addMatch(matches []tokenMatch, token int32, sim float32) []tokenMatch {
+	for i := range matches {
+		if matches[i].token == token {
+			matches[i].sim = max(matches[i].sim, sim)
+			return matches
+		}
+	}
+	return append(matches, tokenMatch{token, sim})
 }
 
 // worthComparing is the cheap test before Jaro–Winkler: enough shared
@@ -316,7 +389,11 @@ func (ix *Index) score(s *scratch, q *query, name int32) float64 {
 			}
 		}
 	}
-	var queryCovered, nameCovered float32
+	// evidence is what the matched tokens tell apart: Σ similarity ×
+	// rarity². A match on common tokens only ("Hassan", "Mohammed Ali")
+	// is scaled down in proportion, however completely they match: such
+	// names are shared by too many people to identify anyone.
+	var queryCovered, nameCovered, evidence float32
 	var usedQuery [maxQueryTokens]bool
 	var usedName [maxPairedTokens]bool
 	for ; pairs > 0; pairs-- {
@@ -336,10 +413,19 @@ func (ix *Index) score(s *scratch, q *query, name int32) float64 {
 		}
 		usedQuery[bi], usedName[bj] = true, true
 		queryCovered += best * q.weights[bi]
-		nameCovered += best * ix.weight[tokens[bj]]
+		w := ix.weight[tokens[bj]]
+		nameCovered += best * w
+		rarity := min(w, q.weights[bi]) / ix.maxWeight // "Omar" is no rarer for matching "OMARI"
+		evidence += best * rarity * rarity
 	}
 	score := queryShare*queryCovered/q.sumWeight + (1-queryShare)*nameCovered/n.sumWeight
-	return float64(score * n.quality)
+	return float64(score * n.quality * specificity(evidence))
+}
+
+// specificity scales the score of a match by its evidence (see score):
+// 1 from the evidence of one token of rareWeight up.
+func specificity(evidence float32) float32 {
+	return min(1, evidence/(rareWeight*rareWeight))
 }
 
 // bestPerEntry keeps each entry's best hit at or above the threshold, best
