@@ -425,3 +425,22 @@ func FuzzAlertHighlights(f *testing.F) {
 		}
 	})
 }
+
+func TestAlertQuantitiesShowTheirText(t *testing.T) {
+	a := kursk()
+	a.Quantities = []alert.Quantity{
+		{Text: "6,000 workers", Value: 6000, Group: "workers"},
+		{Text: "6,000 workers", Value: 6000, Group: "dprk"},
+		{Text: "**1,000** <@1> engineers", Value: 1000},
+		{Text: "", Value: 12},
+	}
+	var got string
+	for _, f := range AlertMessage(a).Embeds[0].Fields {
+		if f.Name == "Quantities" {
+			got = f.Value
+		}
+	}
+	if want := `6,000 workers, \*\*1,000\*\* \<\@1\> engineers`; got != want {
+		t.Errorf("quantities = %q, want %q", got, want)
+	}
+}
