@@ -17,17 +17,18 @@ type scratch struct {
 	cased    *normalizer // for verifying case-sensitive hits
 	raw      []rawHit
 	hits     []hit
-	inSlot   [][]int32          // per group slot: indexes of its hits
-	unless   [][]int32          // per group slot: indexes of its exclusion hits
-	slots    []int32            // slots with hits or exclusions
-	rules    []*Rule            // rules with a slot in slots
-	marked   []bool             // per rule index: in rules
-	words    []int32            // normalized offsets where words start
-	worded   bool               // hits have word indexes
-	longest  int32              // the most words between the first and last word of a hit
-	used     []bool             // per hit: part of why the rule being evaluated fired
-	qdone    map[int32]Quantity // per hit: the quantity next to it, once looked for
+	inSlot   [][]int32               // per group slot: indexes of its hits
+	unless   [][]int32               // per group slot: indexes of its exclusion hits
+	slots    []int32                 // slots with hits or exclusions
+	rules    []*Rule                 // rules with a slot in slots
+	marked   []bool                  // per rule index: in rules
+	words    []int32                 // normalized offsets where words start
+	worded   bool                    // hits have word indexes
+	longest  int32                   // the most words between the first and last word of a hit
+	used     []bool                  // per hit: part of why the rule being evaluated fired
+	qdone    map[int32]foundQuantity // per hit: the quantity next to it, once looked for
 	qtoks    []qtoken
+	qnumbers []int // where the numbers of the quantities of the result being built start
 	merged   []groupHit
 	groupPos []int
 }

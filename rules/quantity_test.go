@@ -15,7 +15,8 @@ rules:
     references: [x]
     groups:
       workers:
-        terms: [workers, laborers, sapper*, shells, рабоч*, 노동자, 劳工]
+        terms: [workers, laborers, sapper*, shells, missiles, oil, military personnel, рабоч*, снаряд*,
+                노동자, 북한 노동자, 공병, 포탄, 탄도미사일*, 자주포, 劳工]
         quantity: true
     tests: [{fire: "6,000 workers", quantities: ["6,000"]}]
 `
@@ -50,6 +51,43 @@ func TestQuantities(t *testing.T) {
 		{"6,000 of the many North Korean workers", "", "too many words between"},
 		{"workers", "", "no number"},
 		{"6,000 workers and 1,000 sappers", "6,000 workers|6,000|6000; 1,000 sappers|1,000|1000", "one per hit"},
+		{"5k workers", "5k workers|5k|5000", "thousands written onto the number"},
+		{"1m shells", "1m shells|1m|1e+06", "millions written onto the number"},
+		{"1.5bn shells", "1.5bn shells|1.5bn|1.5e+09", "billions written onto the number"},
+		{"a million shells", "a million shells|a million|1e+06", "a million"},
+		{"миллион снарядов", "миллион снарядов|миллион|1e+06", "Russian million without a number"},
+		{"КНДР отправит в Россию 1 млн снарядов.", "1 млн снарядов|1 млн|1e+06", "Russian abbreviated million after a capitalized word"},
+		{"15 тыс. рабочих", "15 тыс. рабочих|15 тыс|15000", "full stop after an abbreviated multiplier"},
+		{"KN-23 missiles", "", "model number"},
+		{"fired Hwasong-11 missiles", "", "model number after a longer name"},
+		{"three KN-23 missiles", "three KN-23 missiles|three|3", "a count before a model name"},
+		{"launched Hwasong 15 missiles", "", "model number without a hyphen"},
+		{"the tanker Yu Jong 2 was spotted delivering oil", "", "ship name"},
+		{"About 20 workers", "20 workers|20|20", "a capitalized word that starts the text is not a name"},
+		{"Russia Gets 20 Workers", "20 Workers|20|20", "a title capitalizes every word"},
+		{"2 ships later carried oil", "", "a number more than two words away"},
+		{"1,000 sappers—military personnel", "1,000 sappers|1,000|1000", "a dash ends the search"},
+		{"5,000 - military personnel", "", "a spaced hyphen ends the search"},
+		{"5,000—military personnel", "", "a dash ends the search, for the hit after it"},
+		{"6,000 Russian-speaking workers", "6,000 Russian-speaking workers|6,000|6000", "a hyphen inside a word does not"},
+		{"152mm shells", "", "calibre written onto the number"},
+		{"152 mm shells", "", "calibre"},
+		{"152-mm shells", "", "hyphenated calibre"},
+		{"170mm 자주포", "", "calibre before a Korean term"},
+		{"bans exports for 24 months, and caps oil", "", "a comma ends the search"},
+		{"for 24 months oil", "", "a duration"},
+		{"50 percent of workers", "", "percent in words"},
+		{"1990s workers", "", "a decade"},
+		{"노동자 5천 명과 군 공병 1천 명", "노동자 5천 명과|5천|5000; 공병 1천 명|1천|1000", "each Korean number goes with the term before it"},
+		{"노동자와 공병 1천 명", "공병 1천 명|1천|1000", "a number counts once, for the nearest term"},
+		{"북한 노동자 1만5천여 명이 일하고", "노동자 1만5천여 명이|1만5천여|15000", "two terms before one number"},
+		{"노동자 5천 여 명", "노동자 5천 여 명|5천|5000", "about, written apart"},
+		{"5천명의 노동자", "5천명의 노동자|5천|5000", "counter written onto the number"},
+		{"8월 초부터 포탄", "", "a month"},
+		{"포탄 300만 발을 넘겼다", "포탄 300만 발을|300만|3e+06", "rounds counted"},
+		{"노동자 5천 명령", "노동자 5천|5천|5000", "a word that starts like a counter is not one"},
+		{"2017년 노동자", "", "a Korean year"},
+		{"KN-23 탄도미사일로", "", "model number before a Korean term"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.reason, func(t *testing.T) {

@@ -32,8 +32,8 @@ func (sc *scratch) result(r *Rule) Result {
 		}
 		res.Matches = append(res.Matches, m)
 		if g.quantity && len(res.Quantities) < MaxResultQuantities {
-			if q, ok := sc.quantity(ref.hit, g.name); ok && !sameStart(res.Quantities, q) {
-				res.Quantities = append(res.Quantities, q)
+			if q, ok := sc.quantity(ref.hit, g.name); ok {
+				res.Quantities = sc.addQuantity(res.Quantities, q)
 			}
 		}
 		if w := sc.set.variants[sc.hits[ref.hit].v].watch; w != nil && len(res.Entities) < MaxResultEntities {
@@ -52,10 +52,20 @@ func (sc *scratch) result(r *Rule) Result {
 	return res
 }
 
-// sameStart reports whether the last quantity found is q's number again,
-// as when two hits follow one number ("6,000 workers and laborers").
-func sameStart(qs []Quantity, q Quantity) bool {
-	return len(qs) > 0 && qs[len(qs)-1].Start == q.Start
+// addQuantity adds q unless its number is already there: a number counts
+// once, for the hit nearest to it, whose span is the shorter.
+func (sc *scratch) addQuantity(qs []Quantity, q foundQuantity) []Quantity {
+	if len(qs) == 0 {
+		sc.qnumbers = sc.qnumbers[:0]
+	}
+	if i := slices.Index(sc.qnumbers, q.number); i >= 0 {
+		if q.End-q.Start < qs[i].End-qs[i].Start {
+			qs[i] = q.Quantity
+		}
+		return qs
+	}
+	sc.qnumbers = append(sc.qnumbers, q.number)
+	return append(qs, q.Quantity)
 }
 
 // groupHit is a hit of one of a rule's groups.
