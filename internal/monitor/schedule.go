@@ -45,6 +45,20 @@ func (j *jittered) Next(t time.Time) time.Time {
 	if j.first.CompareAndSwap(true, false) {
 		return t.Add(j.offset)
 	}
+	return j.after(t)
+}
+
+// upcoming is what Next(t) would return, without using up the start-up run:
+// a job's first run is known before the cron starts.
+func (j *jittered) upcoming(t time.Time) time.Time {
+	if j.first.Load() {
+		return t.Add(j.offset)
+	}
+	return j.after(t)
+}
+
+// after is the first scheduled run after t.
+func (j *jittered) after(t time.Time) time.Time {
 	return j.Schedule.Next(t.Add(-j.offset)).Add(j.offset)
 }
 
@@ -129,10 +143,13 @@ func (s *scheduler) add(j job, startNow bool) error {
 	}
 	sched := newJittered(spec, offset)
 	sched.first.Store(startNow)
+	// The cron's own entry has no next time until the cron starts: ask the
+	// schedule, before the cron can take its start-up run.
+	next := sched.upcoming(time.Now())
 	run := cron.NewChain(cron.SkipIfStillRunning(cronLogger{s.log})).Then(cron.FuncJob(func() { j.run(s.ctx) }))
 	id := s.cron.Schedule(sched, run)
 	s.entries[j.key] = scheduled{id: id, spec: j.spec}
-	s.log.Info("scheduled", "job", j.key, "schedule", j.spec, "next", s.cron.Entry(id).Next)
+	s.log.Info("scheduled", "job", j.key, "schedule", j.spec, "next", next)
 	return nil
 }
 

@@ -1,6 +1,10 @@
 package monitor
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
 	"testing"
 	"time"
 )
@@ -66,6 +70,42 @@ func TestJitterLimitIsATenthOfThePeriod(t *testing.T) {
 		}
 		if got := jitterLimit(spec, tc.jitter); got != tc.want {
 			t.Errorf("jitterLimit(%s, %s) = %s, want %s", tc.spec, tc.jitter, got, tc.want)
+		}
+	}
+}
+
+// The "scheduled" line tells when the job first runs, also before the cron
+// has started (when the cron's own entry knows no next time).
+func TestScheduledJobLogsItsNextRun(t *testing.T) {
+	var logs bytes.Buffer
+	s := newScheduler(context.Background(), -1, slog.New(slog.NewJSONHandler(&logs, nil)))
+	tests := []struct {
+		key      string
+		startNow bool
+		wait     time.Duration // from now to the first run
+	}{
+		{"source:wire", true, 0},
+		{"source:changed", false, time.Hour},
+	}
+	for _, tt := range tests {
+		logs.Reset()
+		before := time.Now()
+		if err := s.add(job{key: tt.key, spec: "@every 1h", run: func(context.Context) {}}, tt.startNow); err != nil {
+			t.Fatal(err)
+		}
+		after := time.Now()
+		var line struct {
+			Job  string
+			Next time.Time
+		}
+		if err := json.Unmarshal(logs.Bytes(), &line); err != nil {
+			t.Fatalf("log line %q: %v", logs.String(), err)
+		}
+		// "@every" runs fall on whole seconds.
+		earliest, latest := before.Add(tt.wait).Truncate(time.Second), after.Add(tt.wait)
+		if line.Job != tt.key || line.Next.Before(earliest) || line.Next.After(latest) {
+			t.Errorf("logged job %q next=%s, want %s next between %s and %s",
+				line.Job, line.Next, tt.key, earliest, latest)
 		}
 	}
 }
