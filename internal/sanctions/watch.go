@@ -24,8 +24,15 @@ import (
 //     Company, Limited" is looked for as "Ocean Maritime Management"), and
 //     "SURNAME, Given" is looked for in both orders;
 //   - names of fewer than four words that are all generic ("Ministry of
-//     Defense", "Strategic Forces", "East Sea Shipping") are left out: they
-//     name other countries' bodies in the news as often as the designated one;
+//     Defense", "Strategic Forces", "East Sea Shipping"), or generic words
+//     and numbers ("GROUP 77", "OFFICE 91"), are left out: they name other
+//     countries' bodies, or anything, in the news as often as the
+//     designated one;
+//   - so are names of one or two words (besides "of", "the"…) that are all
+//     common English words ("HIDDEN COBRA", "Guardians of Peace", "Party of
+//     God"): ordinary prose says them. One rarer word keeps a name ("Korea
+//     Kumsan Trading Corporation", "Whois Hacking Team"), and so do three
+//     words or more ("Holy Land Foundation");
 //   - vessels are also found by "IMO 1234567".
 const (
 	minTermLetters      = 7
@@ -33,6 +40,9 @@ const (
 	minAcronymLetters   = 5
 	minScriptRunes      = 3
 	minGenericWords     = 4 // a name of only generic words needs this many
+	// maxCommonPhraseWords is the most words (besides function words) a
+	// name of common English words may have and still be left out.
+	maxCommonPhraseWords = 2
 )
 
 // genericWords are words of institution and company names that say nothing
@@ -139,7 +149,7 @@ func fitForText(text string, entryType string) bool {
 	switch {
 	case compact:
 		return letters >= minScriptRunes
-	case len(words) < minGenericWords && allGeneric(words):
+	case len(words) < minGenericWords && allGeneric(words), isCommonPhrase(words):
 		return false
 	case len(words) > 1:
 		return letters >= minTermLetters && (len(words) >= 3 || longest >= 5)
@@ -159,11 +169,76 @@ func isAcronym(s string) bool {
 	return true
 }
 
+// allGeneric reports names of generic words and numbers only.
 func allGeneric(words []string) bool {
 	for _, w := range words {
-		if !genericWords[w] {
+		if !genericWords[w] && !isNumber(w) {
 			return false
 		}
 	}
 	return true
 }
+
+func isNumber(w string) bool {
+	return strings.IndexFunc(w, func(r rune) bool { return !unicode.IsDigit(r) }) < 0
+}
+
+// isCommonPhrase reports names of one or two words besides function words
+// that are all common English (or generic) words or numbers.
+func isCommonPhrase(words []string) bool {
+	content := 0
+	for _, w := range words {
+		switch {
+		case functionWords[w]:
+		case commonEnglish[w] || genericWords[w] || isNumber(w):
+			content++
+		default:
+			return false
+		}
+	}
+	return content <= maxCommonPhraseWords
+}
+
+// commonEnglish are everyday English words of the kind aliases are made of
+// (colours, animals, nature, qualities, people and things): a name of them
+// alone reads as a phrase in the news.
+var commonEnglish = setOf(
+	// colours and light
+	"red", "blue", "green", "black", "white", "grey", "gray", "brown", "yellow", "orange", "purple",
+	"pink", "silver", "dark", "bright", "light", "shadow", "shadows", "dot", "line", "lines",
+	// animals
+	"cobra", "snake", "viper", "tiger", "lion", "eagle", "hawk", "falcon", "wolf", "wolves", "bear",
+	"fox", "dragon", "panther", "leopard", "bull", "horse", "dog", "cat", "bird", "birds", "shark",
+	"whale", "dolphin", "spider", "scorpion", "bee", "hornet", "phoenix", "raven", "crow", "dove",
+	"owl", "lamb", "deer", "elephant", "camel",
+	// nature and places
+	"sun", "moon", "sky", "earth", "world", "land", "river", "lake", "mountain", "mountains", "hill",
+	"valley", "forest", "tree", "rock", "stone", "sand", "desert", "island", "bay", "coast", "port",
+	"harbor", "harbour", "city", "town", "village", "road", "bridge", "gate", "tower", "garden",
+	"field", "fields", "fire", "water", "wind", "storm", "thunder", "lightning", "rain", "snow",
+	"ice", "wave", "waves", "spring", "summer", "winter", "autumn", "dawn", "morning", "night",
+	"day", "flower", "rose", "lotus", "pearl", "diamond", "crystal", "iron", "steel", "copper",
+	// qualities
+	"hidden", "secret", "silent", "great", "grand", "big", "little", "small", "old", "young",
+	"first", "last", "best", "good", "free", "holy", "royal", "true", "pure", "strong", "fast",
+	"quick", "high", "deep", "long", "wild", "brave", "happy", "lucky", "rich", "modern", "future",
+	"ancient", "eternal", "supreme", "special", "prime", "top", "final", "open", "cold", "hot",
+	"romantic", "cyber", "digital", "smart", "blind", "lost", "lone", "twin", "double",
+	// people and things
+	"guardian", "guardians", "peace", "victory", "freedom", "justice", "hope", "faith", "glory",
+	"honor", "honour", "unity", "family", "friends", "brothers", "sons", "children", "youth",
+	"team", "club", "house", "home", "life", "power", "king", "queen", "knight", "knights",
+	"soldier", "soldiers", "warrior", "warriors", "hunter", "hunters", "ghost", "ghosts", "angel",
+	"angels", "god", "heart", "hand", "eye", "eyes", "sword", "shield", "arrow", "star", "stars",
+	"crown", "flag", "voice", "word", "way", "path", "door", "key", "box", "ship", "boat", "car",
+	"train", "plane", "machine", "hacking", "hackers", "cell", "circle", "project", "operation",
+	"mission", "station", "market", "store", "shop", "factory", "farm", "school", "hospital",
+	"hotel", "restaurant", "media", "news", "press", "radio", "film", "art", "music", "book",
+	"money", "cash", "gift", "help", "care", "aid", "relief", "charity", "foundation", "fund",
+	"trust", "alliance", "partners", "partner", "solutions", "systems", "supply", "general",
+	"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+)
+
+// functionWords join the words of a name without naming anything.
+var functionWords = setOf("the", "of", "and", "for", "in", "de", "la", "al", "el", "a", "an",
+	"to", "on", "at", "by", "with", "from", "our", "my", "your", "his", "her", "its", "their")

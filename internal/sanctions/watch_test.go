@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/embargo-watch/embargo/rules"
 )
 
 func TestWatchTerms(t *testing.T) {
@@ -38,8 +40,7 @@ func TestWatchTerms(t *testing.T) {
 		"KPe.020/DPRK: OCEAN MARITIME MANAGEMENT",
 		"15036/IRAN: CHONG CHON GANG",
 		"15036/IRAN: IMO 9187629",
-		"4697/SDGT: HIZBALLAH",
-		"4697/SDGT: Party of God",
+		"4697/SDGT: HIZBALLAH", // not "Party of God": common words
 		"QDe.004/Al-Qaida: AL-QAIDA",
 		"KPe.054/DPRK: MINISTRY OF PEOPLE'S ARMED FORCES",
 	}
@@ -59,9 +60,91 @@ func TestWatchTermsReal(t *testing.T) {
 		if len(tokenize(term.Text)) == 1 && len([]rune(term.Text)) < minAcronymLetters && isASCII(term.Text) {
 			t.Errorf("short single-word term %q of %s", term.Text, term.Ref)
 		}
+		if term.Ref == "27307" && term.Text != "LAZARUS GROUP" && term.Text != "WHOIS HACKING TEAM" &&
+			term.Text != "THE NEW ROMANTIC CYBER ARMY TEAM" && term.Text != "TEMP.HERMIT" && term.Text != "APPLEWORM" {
+			t.Errorf("Lazarus Group term %q", term.Text)
+		}
 	}
 	t.Logf("%d watch terms from %d entries, %d under DPRK programs", len(terms), len(entries), dprk)
 	if dprk < 300 {
 		t.Errorf("only %d DPRK terms", dprk)
+	}
+}
+
+const watchRuleFile = `
+version: 1
+lists:
+  - {name: ofac, format: ofac, url: https://example.org/sdn.csv}
+rules:
+  - id: dprk-names
+    title: DPRK designated names
+    category: designation
+    severity: medium
+    references: [OFAC SDN list]
+    groups:
+      named:
+        watchlist: {program: DPRK}
+    tests: [{ok: nothing}]
+`
+
+// TestWatchTermsInText runs the terms through the rule engine: aliases of
+// generic or common English words do not fire on ordinary text, distinctive
+// names do.
+func TestWatchTermsInText(t *testing.T) {
+	lazarus := Entry{List: "ofac", Ref: "27307", Type: TypeEntity, Name: "LAZARUS GROUP", Programs: []string{"DPRK3"}}
+	for _, a := range []string{"HIDDEN COBRA", "OFFICE 91", "GUARDIANS OF PEACE", "THE NEW ROMANTIC CYBER ARMY TEAM",
+		"WHOIS HACKING TEAM", "RED DOT", "TEMP.HERMIT", "GROUP 77", "ZINC", "APT-C-26", "APPLEWORM"} {
+		lazarus.Aliases = append(lazarus.Aliases, Alias{Name: a, Quality: QualityGood, Kind: KindAKA})
+	}
+	kumsan := Entry{List: "ofac", Ref: "20603", Type: TypeEntity, Name: "KOREA KUMSAN TRADING CORPORATION", Programs: []string{"NPWMD", "DPRK3"}}
+	set, err := rules.Parse("watch.yaml", []byte(watchRuleFile), rules.WithWatchlist(WatchTerms([]Entry{lazarus, kumsan})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ text, want string }{
+		{"The Group 77 developing nations met in Havana.", ""},
+		{"A hidden cobra was found in a cargo container.", ""},
+		{"A coworking space called Office 91 opened downtown.", ""},
+		{"The guardians of peace in the region met on Monday.", ""},
+		{"The red dot on the map marks the port.", ""},
+		{"Researchers tied the theft to the Lazarus Group.", "27307:Lazarus Group"},
+		{"The Whois Hacking Team defaced the site.", "27307:Whois Hacking Team"},
+		{"Appleworm malware spread.", "27307:Appleworm"},
+		{"Korea Kumsan Trading Corporation shipped the parts.", "20603:Korea Kumsan Trading"},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, res := range set.Match(tt.text) {
+			for _, e := range res.Entities {
+				got = append(got, e.Ref+":"+e.Matched)
+			}
+		}
+		if strings.Join(got, ",") != tt.want {
+			t.Errorf("Match(%q) entities = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestFitForText(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"GROUP 77", false},
+		{"OFFICE 91", false},
+		{"HIDDEN COBRA", false},
+		{"Guardians of Peace", false},
+		{"Party of God", false},
+		{"Red Star", false},
+		{"Whois Hacking Team", true},
+		{"Korea Kumsan Trading", true},
+		{"Holy Land Foundation", true}, // three common words: specific enough
+		{"Kim Jong Un", true},
+		{"Lazarus Group", true},
+	}
+	for _, tt := range tests {
+		if got := fitForText(tt.text, TypeEntity); got != tt.want {
+			t.Errorf("fitForText(%q) = %v, want %v", tt.text, got, tt.want)
+		}
 	}
 }
