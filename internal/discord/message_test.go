@@ -255,10 +255,26 @@ func FuzzAlertMessage(f *testing.F) {
 func BenchmarkAlertMessage(b *testing.B) {
 	a := kursk()
 	a.Snippet = strings.Repeat("North Korea will send 6,000 workers to Kursk. ", 13) // ~600 characters, as alerts carry
-	b.ReportAllocs()
-	for b.Loop() {
-		AlertMessage(a)
+	b.Run("term search", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			AlertMessage(a)
+		}
+	})
+	for from := 0; ; {
+		i := strings.Index(a.Snippet[from:], "workers")
+		if i < 0 {
+			break
+		}
+		a.Highlights = append(a.Highlights, alert.Span{Start: from + i, End: from + i + len("workers")})
+		from += i + len("workers")
 	}
+	b.Run("highlights", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			AlertMessage(a)
+		}
+	})
 }
 
 func TestSnippetIgnoresEmptyTerms(t *testing.T) {
