@@ -18,9 +18,10 @@ const (
 
 // result builds the Result of a rule that fired from the hits marked used.
 func (sc *scratch) result(r *Rule) Result {
-	res := Result{Rule: r}
+	used := sc.usedInOrder(r)
+	res := Result{Rule: r, Matches: make([]Match, 0, min(len(used), MaxResultMatches))}
 	var last Match
-	for _, ref := range sc.usedInOrder(r) {
+	for _, ref := range used {
 		g := r.groups[ref.group]
 		m := sc.match(g, ref.hit)
 		if res.MatchCount > 0 && last == m {
