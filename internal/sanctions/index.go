@@ -140,7 +140,7 @@ func (ix *Index) addName(entry int32, text string, individual bool, quality floa
 		}
 		seen[key] = true
 		id := int32(len(ix.names))
-		n := indexedName{entry: entry, start: int32(len(ix.tokens)), quality: quality, text: text}
+		n := indexedName{entry: entry, start: int32(len(ix.tokens)), quality: quality, text: shownName(text, variant)}
 		for k, t := range tokens {
 			tid := ix.tokenID(t)
 			ix.addEditForm(t, tid)
@@ -156,6 +156,16 @@ func (ix *Index) addName(entry int32, text string, individual bool, quality floa
 			ix.byJoined[joined] = append(ix.byJoined[joined], id)
 		}
 	}
+}
+
+// shownName is what a hit on variant says matched: the name as listed, or,
+// for one of several spellings listed in parentheses ("جبهة النصرة (the
+// Victory Front; Al-Nusra Front)"), that spelling.
+func shownName(listed, variant string) string {
+	if strings.Contains(listed, "(") && strings.Contains(listed, ";") {
+		return variant
+	}
+	return listed
 }
 
 // joinedKeys are a name's tokens written without spaces, as spelled and as
@@ -185,7 +195,8 @@ func (ix *Index) tokenID(t string) int32 {
 
 // editForm is a short spelling of the vocabulary token it stands for.
 type editForm struct {
-	text  []rune
+	text  string
+	runes []rune
 	token int32
 }
 
@@ -197,7 +208,7 @@ func (ix *Index) addEditForm(text string, token int32) {
 	}
 	id := int32(len(ix.editForms))
 	ix.formIDs[text] = id
-	ix.editForms = append(ix.editForms, editForm{[]rune(text), token})
+	ix.editForms = append(ix.editForms, editForm{text, []rune(text), token})
 	forEachDeletion(text, func(key string) { ix.edits[key] = append(ix.edits[key], id) })
 }
 

@@ -269,8 +269,12 @@ func TestParseUNAliasesInParentheses(t *testing.T) {
 	}
 	ix := NewIndex(entries)
 	for _, q := range []string{"Al-Nusra Front", "Jabhat al-Nusrah", "Hayat Tahrir al-Sham", "Tahrir al-Sham Hay’at", "جبهة النصرة", "KOMID"} {
-		if hits := ix.Search(q, SearchOptions{}); len(hits) != 1 || hits[0].Score < 0.99 {
-			t.Errorf("Search(%q) = %+v, want the entry as an exact match", q, hits)
+		hits := ix.Search(q, SearchOptions{})
+		if len(hits) != 1 || hits[0].Score < 0.99 {
+			t.Fatalf("Search(%q) = %+v, want the entry as an exact match", q, hits)
+		}
+		if m := hits[0].Matched; strings.Contains(m, ";") {
+			t.Errorf("Search(%q) matched %q, want the one spelling", q, m)
 		}
 	}
 }

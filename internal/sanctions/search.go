@@ -264,12 +264,12 @@ func (ix *Index) editNeighbors(t string, matches []tokenMatch) []tokenMatch {
 	forEachDeletion(t, func(key string) {
 		for _, f := range ix.edits[key] {
 			form := &ix.editForms[f]
-			if string(form.text) == t {
-				continue // the token itself, matched exactly above
+			if form.text == t || (len(r) == minEditRunes && len(form.runes) != minEditRunes) {
+				continue // the token itself; or "al" against "ali", "all", "bal"…: too loose
 			}
 			sim := float32(editSim) // one edit in a token of two or three letters
-			if len(r) >= minFuzzyRunes && len(form.text) >= minFuzzyRunes {
-				sim = max(tokenSimilarity(jaroWinkler(r, form.text)), editSim)
+			if len(r) >= minFuzzyRunes && len(form.runes) >= minFuzzyRunes {
+				sim = max(tokenSimilarity(jaroWinkler(r, form.runes)), editSim)
 			}
 			matches = addMatch(matches, form.token, sim)
 		}
