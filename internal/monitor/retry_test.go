@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -171,4 +172,119 @@ func openStore(t *testing.T) *store.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// pollRecord is what a backoff test learns of each poll and each request.
+type pollRecord struct {
+	mu       sync.Mutex
+	polls    []Stats
+	requests []time.Time
+}
+
+func (r *pollRecord) onPoll(s Stats, _ error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.polls = append(r.polls, s)
+}
+
+func (r *pollRecord) request() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.requests = append(r.requests, time.Now())
+	return len(r.requests)
+}
+
+func (r *pollRecord) snapshot() ([]Stats, []time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Stats(nil), r.polls...), append([]time.Time(nil), r.requests...)
+}
+
+// runUntilOK runs a monitor over one source, which fails its first `fail`
+// requests, until a poll of it succeeds.
+func runUntilOK(t *testing.T, db *store.DB, schedule string, fail int, retry time.Duration) *pollRecord {
+	t.Helper()
+	feed, err := os.ReadFile("testdata/wire.rss")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &pollRecord{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rec.request() <= fail {
+			http.Error(w, "try later", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write(feed)
+	}))
+	defer srv.Close()
+	sources := fmt.Sprintf(`[{name: wire, url: "%s/feed", schedule: "%s"}]`, srv.URL, schedule)
+	set, err := rules.Parse("rules.yaml", fmt.Appendf(nil, retryRules, sources))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := New(Config{
+		Store:   db,
+		Fetcher: source.NewFetcher(source.Options{Policy: netguard.Policy{AllowPrivate: true}}),
+		Rules:   func() *rules.Set { return set },
+		Jitter:  -1,
+		OnPoll:  rec.onPoll,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.sourceRetry = func(int, time.Duration) time.Duration { return retry }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	deadline := time.Now().Add(20 * time.Second) // liveness only
+	for {
+		if polls, _ := rec.snapshot(); slices.ContainsFunc(polls, func(s Stats) bool { return s.Status == StatusOK }) {
+			break
+		}
+		if time.Now().After(deadline) {
+			polls, _ := rec.snapshot()
+			t.Fatalf("the source did not recover: %+v", polls)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// The next attempt a failed poll logs is when the source is polled again,
+// also when a scheduled run falls before it: that run is skipped, and the
+// retry does not wait for the run after.
+func TestRetryHappensAtTheLoggedNextAttempt(t *testing.T) {
+	rec := runUntilOK(t, openStore(t), "@every 1s", 1, 1500*time.Millisecond)
+	polls, requests := rec.snapshot()
+	if len(polls) < 2 || polls[0].Status != StatusError || polls[1].Status != StatusOK {
+		t.Fatalf("polls %+v, want a failure, then a success", polls)
+	}
+	if retried := requests[1]; retried.Before(polls[0].NextAttempt) {
+		t.Errorf("retried at %s, before the next attempt %s", retried, polls[0].NextAttempt)
+	}
+}
+
+// A source still backing off when the monitor starts is polled at its
+// NextAttempt, not at the first scheduled run after it (an hour here).
+func TestBackoffFromBeforeARestartEndsAtNextAttempt(t *testing.T) {
+	db := openStore(t)
+	nextAttempt := time.Now().Add(300 * time.Millisecond)
+	err := db.SaveSourceState(context.Background(), store.SourceState{
+		Name: "wire", LastStatus: StatusError, Failures: 1, NextAttempt: nextAttempt,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := runUntilOK(t, db, "@every 1h", 0, time.Minute)
+	polls, requests := rec.snapshot()
+	if len(polls) != 2 || polls[0].Status != StatusSkipped || polls[1].Status != StatusOK {
+		t.Fatalf("polls %+v, want one skipped while backing off, then a success", polls)
+	}
+	if requests[0].Before(nextAttempt) {
+		t.Errorf("polled at %s, before the next attempt %s", requests[0], nextAttempt)
+	}
 }

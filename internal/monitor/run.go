@@ -59,9 +59,10 @@ func (m *Monitor) jobsLocked() []job {
 }
 
 // scheduledPoll polls a source with its configuration of the moment (a
-// reload may have changed its URL since it was scheduled). A source that
-// fails is polled again when its backoff ends, if that comes before its next
-// scheduled run; scheduled runs that fall during the wait are skipped.
+// reload may have changed its URL since it was scheduled). A source that is
+// backing off, after failing now or before a restart, is polled again at its
+// NextAttempt, the time its poll logged, rather than at the first scheduled
+// run after it; scheduled runs that fall during the wait are skipped.
 func (m *Monitor) scheduledPoll(ctx context.Context, name string) {
 	for {
 		src, ok := m.source(name)
@@ -69,17 +70,20 @@ func (m *Monitor) scheduledPoll(ctx context.Context, name string) {
 			return
 		}
 		stats, err := m.pollInSlot(ctx, src) // logged by PollSource
-		if err == nil || !IsSourceError(err) {
-			return
-		}
-		retry, next := stats.NextAttempt, m.NextRun(name)
-		if ctx.Err() != nil || retry.IsZero() || next.IsZero() || !retry.Before(next) {
-			return // stopping, or the schedule comes first, or the source is gone
-		}
-		if !sleep(ctx, retry.Sub(m.cfg.Now())) {
+		if !backingOff(stats, err) || !sleep(ctx, stats.NextAttempt.Sub(m.cfg.Now())) {
 			return
 		}
 	}
+}
+
+// backingOff reports whether a poll left its source waiting for its
+// NextAttempt: it failed, or it was skipped for an earlier failure. A failure
+// of the store is not the source's and has no NextAttempt.
+func backingOff(stats Stats, err error) bool {
+	if err != nil && !IsSourceError(err) {
+		return false
+	}
+	return !stats.NextAttempt.IsZero()
 }
 
 // pollInSlot polls a source in one of the Workers slots.
