@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +23,7 @@ type farm struct {
 	feeds int
 	items int
 	delay time.Duration
+	salt  uint64 // makes each farm's stories its own
 
 	mu   sync.Mutex
 	hits map[string]int // requests by path
@@ -29,7 +31,7 @@ type farm struct {
 
 func newFarm(t *testing.T, feeds, items int, delay time.Duration) *farm {
 	t.Helper()
-	f := &farm{feeds: feeds, items: items, delay: delay, hits: map[string]int{}}
+	f := &farm{feeds: feeds, items: items, delay: delay, salt: rand.Uint64(), hits: map[string]int{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -40,6 +42,7 @@ func (f *farm) feedURL(i int) string { return fmt.Sprintf("%s/feed/%d.xml", f.sr
 // itemURL is the link of item j of feed i: unique, so alerts can be counted.
 func (f *farm) itemURL(i, j int) string { return fmt.Sprintf("%s/news/%d-%d", f.srv.URL, i, j) }
 
+// allItemURLs lists every item's link, sorted.
 func (f *farm) allItemURLs() []string {
 	var urls []string
 	for i := range f.feeds {
@@ -47,6 +50,7 @@ func (f *farm) allItemURLs() []string {
 			urls = append(urls, f.itemURL(i, j))
 		}
 	}
+	slices.Sort(urls)
 	return urls
 }
 
@@ -76,12 +80,18 @@ func (f *farm) serve(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, f.rss(feed))
 }
 
-var fillerWords = strings.Fields(`harbour ministry tractor lagoon orchard cement
-	plateau furnace railway granary textile lantern quarry monsoon vineyard
-	ferry copper meadow bakery garrison turbine pepper glacier canal timber
-	archive satellite bazaar cobalt tundra ledger saffron compass citadel
-	walnut barley pylon estuary marble kiln bridle caravan silo wharf
-	pasture oyster mulberry gravel beacon sawmill aqueduct cinnamon`)
+var syllables = strings.Fields(`ka ro mi tan sel vor ul pe das kin mo rat
+	zel fu gor lin bes tra ho ven sak dor pli mun ter gal`)
+
+// pseudoWord makes a word that no other item is likely to share, so that
+// the stories' fingerprints stay far apart.
+func pseudoWord(rng *rand.Rand) string {
+	var b strings.Builder
+	for range 2 + rng.IntN(2) {
+		b.WriteString(syllables[rng.IntN(len(syllables))])
+	}
+	return b.String()
+}
 
 var cities = strings.Fields(`Vladivostok Khabarovsk Novosibirsk Kazan Omsk
 	Tomsk Irkutsk Chita Perm Samara Ufa Kursk Belgorod Yakutsk Magadan`)
@@ -92,11 +102,11 @@ func (f *farm) rss(feed int) string {
 	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Wire %d</title><link>%s</link><description>test wire</description>`,
 		feed, f.srv.URL)
 	for j := range f.items {
-		rng := rand.New(rand.NewPCG(uint64(feed), uint64(j)))
+		rng := rand.New(rand.NewPCG(f.salt+uint64(feed), uint64(j)))
 		city := cities[rng.IntN(len(cities))]
 		words := make([]string, 40)
 		for k := range words {
-			words[k] = fillerWords[rng.IntN(len(fillerWords))]
+			words[k] = pseudoWord(rng)
 		}
 		fmt.Fprintf(&b, `<item><title>North Korean workers reach %s, report %d-%d</title><link>%s</link><guid>%s</guid><pubDate>%s</pubDate><description>Some %d North Korean workers were sent to %s. %s</description></item>`,
 			city, feed, j, f.itemURL(feed, j), f.itemURL(feed, j),
