@@ -255,3 +255,16 @@ func BenchmarkMatchParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkMatchRepeatedSentence matches an 8 MB text that repeats one
+// firing sentence: every sentence hits, and the result must stay small.
+func BenchmarkMatchRepeatedSentence(b *testing.B) {
+	s, _ := benchPack(b)
+	text := strings.Repeat("North Korea will send 6,000 workers to Kursk, Russia, to rebuild the region. ", 110_000)
+	kept := 0
+	benchMatch(b, s, text)
+	for _, r := range s.Match(text) {
+		kept += len(r.Matches) + len(r.Quantities) + len(r.Entities)
+	}
+	b.ReportMetric(float64(kept), "kept/doc")
+}

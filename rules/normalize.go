@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -60,11 +61,13 @@ func asciiTables() (folded, kept [128]byte) {
 
 // normalize replaces n's contents with the normalized form of s.
 func (n *normalizer) normalize(s string) {
-	n.text = n.text[:0]
-	n.src = n.src[:0]
 	if len(s) > MaxTextBytes {
 		s = s[:MaxTextBytes] // offsets must fit in 32 bits; Set.Match cuts at a character
 	}
+	// Sized once for the usual case, where the text does not grow: a long
+	// document grown by appends would be copied again and again.
+	n.text = slices.Grow(n.text[:0], len(s))
+	n.src = slices.Grow(n.src[:0], len(s)+1)
 	table := &asciiKept
 	if n.fold {
 		table = &asciiFolded
