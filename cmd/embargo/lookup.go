@@ -20,22 +20,11 @@ const lookupSynopsis = "lookup [--rules FILE] [--db FILE] [--json] [--limit N] [
 	"they are spelled. Results are ranked, best first, with a score from 0 to 1;\n" +
 	"only those at or above --min-score are shown."
 
-// lookupResult is one hit: the JSON contract of `embargo lookup --json`.
-type lookupResult struct {
-	List     string   `json:"list"`
-	Ref      string   `json:"ref"`
-	Name     string   `json:"name"`
-	Matched  string   `json:"matched"`
-	Type     string   `json:"type"`
-	Score    float64  `json:"score"`
-	Program  string   `json:"program"`
-	ListedOn string   `json:"listed_on"`
-	Aliases  []string `json:"aliases"`
-}
-
+// lookupAnswer is one query's answer: the JSON contract of
+// `embargo lookup --json`.
 type lookupAnswer struct {
-	Query   string         `json:"query"`
-	Results []lookupResult `json:"results"`
+	Query   string                   `json:"query"`
+	Results []sanctions.LookupResult `json:"results"`
 }
 
 func runLookup(ctx context.Context, c cli) error {
@@ -115,14 +104,10 @@ func lookupQueries(args []string, batch string, stdin io.Reader) ([]string, erro
 	return queries, nil
 }
 
-func toLookupResults(hits []sanctions.Hit) []lookupResult {
-	out := make([]lookupResult, 0, len(hits))
+func toLookupResults(hits []sanctions.Hit) []sanctions.LookupResult {
+	out := make([]sanctions.LookupResult, 0, len(hits))
 	for _, h := range hits {
-		out = append(out, lookupResult{
-			List: h.Entry.List, Ref: h.Entry.Ref, Name: h.Entry.Name, Matched: h.Matched,
-			Type: h.Entry.Type, Score: h.Score, Program: h.Entry.Program(),
-			ListedOn: h.Entry.ListedOn, Aliases: h.Entry.AliasNames(),
-		})
+		out = append(out, h.Result())
 	}
 	return out
 }
