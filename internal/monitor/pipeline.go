@@ -387,8 +387,10 @@ func (m *Monitor) save(ctx context.Context, p *poll) (bool, error) {
 }
 
 // saveBatch stores the poll's batch and returns the alerts the store kept,
-// also when recording the corrected alert count fails afterwards. The story lookup and the save happen under one lock, so that a story saved
-// by one source is seen by the next.
+// also when recording the corrected alert count fails afterwards. The story
+// lookup and the save happen under one lock, so that a story saved by one
+// source is seen by the next, and two sources carrying one article in the
+// same pass cannot both start its story.
 func (m *Monitor) saveBatch(ctx context.Context, p *poll) ([]alert.Alert, error) {
 	m.saveMu.Lock()
 	defer m.saveMu.Unlock()
