@@ -73,18 +73,24 @@ func lastLine(data []byte) int {
 
 // failingLine returns the first line, from line from on, at the end of
 // which the file already fails with the same error as the whole file, or
-// 0 when none does within a few hundred lines.
+// 0 when none does within a few hundred lines or, for a huge file, within
+// the bytes it is worth parsing again.
 func failingLine(data []byte, from int, msg string) int {
-	const maxLines = 300
-	end := lineEnd(data, from-1)
-	for n := from; n < from+maxLines && end <= len(data); n++ {
-		end = lineEnd(data, n)
+	const maxLines, maxBytes = 300, 16 << 20
+	end, parsed := lineEnd(data, from-1), 0
+	for n := from; n < from+maxLines && parsed < maxBytes; n++ {
+		if next := bytes.IndexByte(data[end:], '\n'); next >= 0 {
+			end += next + 1
+		} else {
+			end = len(data)
+		}
+		parsed += end
 		var doc yaml.Node
 		if err := yaml.Unmarshal(data[:end], &doc); err != nil && err.Error() == msg {
 			return n
 		}
 		if end == len(data) {
-			break
+			return 0
 		}
 	}
 	return 0
