@@ -67,7 +67,7 @@ func (sc *scratch) findQuantity(hi int32) foundQuantity {
 	last, _ := utf8.DecodeLastRune(sc.norm.text[h.start:h.end])
 	cjk := isHangul(last) || isHanKana(last)
 	if cjk {
-		if q, ok := sc.numberAfterHit(h); ok {
+		if q := sc.numberAfterHit(h); q.Text != "" {
 			return q
 		}
 	}
@@ -90,14 +90,16 @@ func (sc *scratch) numberBeforeHit(h hit, cjk bool) foundQuantity {
 	return sc.makeQuantity(q.start, q.end, q.start, int(h.end), q.value)
 }
 
-func (sc *scratch) numberAfterHit(h hit) (foundQuantity, bool) {
+// numberAfterHit looks for the number after hit h, with its counter:
+// 노동자 5천 명, 劳工5000名.
+func (sc *scratch) numberAfterHit(h hit) foundQuantity {
 	text := sc.norm.text
 	sc.qtoks = sc.markModelNumbers(qtokens(text, int(h.end), min(len(text), int(h.end)+80), sc.qtoks[:0]))
 	q, end, ok := numberAfter(sc.qtoks)
 	if !ok || sc.dashBetween(int(h.end), q.start) {
-		return foundQuantity{}, false
+		return foundQuantity{}
 	}
-	return sc.makeQuantity(q.start, q.end, int(h.start), end, q.value), true
+	return sc.makeQuantity(q.start, q.end, int(h.start), end, q.value)
 }
 
 // markModelNumbers turns numbers joined by a hyphen to the word before
