@@ -65,6 +65,7 @@ func newApp(ctx context.Context, cfg appConfig) (*app, error) {
 		Lists:   monitor.ListSyncFunc(a.syncList),
 		Log:     a.log,
 		OnPoll:  a.observePoll,
+		OnAlert: func(al alert.Alert) { a.metrics.Alerts.WithLabelValues(al.Rule).Inc() },
 	})
 	if err != nil {
 		lists.close()
@@ -139,6 +140,9 @@ func (a *app) syncList(ctx context.Context, l rules.List, targets func(alert.Ale
 	if res.Held || res.Unchanged {
 		return nil
 	}
+	if !res.Baseline {
+		a.metrics.Alerts.WithLabelValues("designation-" + l.Name).Add(float64(len(res.Changes)))
+	}
 	if err := a.lists.reload(ctx, a.rules().Lists()); err != nil {
 		return err
 	}
@@ -163,7 +167,6 @@ func syncResult(res sanctions.Result) string {
 
 // targets names the outbox targets of a new alert for the sink in use.
 func (a *app) targets(ctx context.Context, al alert.Alert) ([]string, error) {
-	a.metrics.Alerts.WithLabelValues(al.Rule).Inc()
 	if a.sink.kind == sinkBot {
 		return discord.Targets(ctx, a.db, al)
 	}
