@@ -24,8 +24,10 @@ type Alert struct {
 	Published  time.Time `json:"published,omitzero"`
 	Snippet    string    `json:"snippet,omitempty"`
 	// Highlights are the matched words within Snippet, as byte offsets.
-	Highlights []Span     `json:"highlights,omitempty"`
-	Matches    []Match    `json:"matches"`
+	Highlights []Span  `json:"highlights,omitempty"`
+	Matches    []Match `json:"matches"`
+	// MatchCount counts every hit; Matches keeps the first 100 of them.
+	MatchCount int        `json:"match_count,omitempty"`
 	Quantities []Quantity `json:"quantities"`
 	Entities   []Entity   `json:"entities"`
 	// AlsoReportedBy names the other sources that carried the same story.

@@ -28,6 +28,7 @@ func FromResult(r rules.Result, text string) Alert {
 		Snippet:    snippet,
 		Highlights: highlights,
 		Matches:    matches(r.Matches, text),
+		MatchCount: r.MatchCount,
 		Quantities: quantities(r.Quantities),
 		Entities:   entities(r.Entities),
 	}
