@@ -47,7 +47,12 @@ type app struct {
 }
 
 func newApp(ctx context.Context, cfg appConfig) (*app, error) {
-	lists, err := openLists(ctx, cfg.rulesFile, cfg.dbFile)
+	// The rules name the lists; the lists' names then join the rules.
+	plain, err := loadRules(cfg.rulesFile)
+	if err != nil {
+		return nil, err
+	}
+	lists, err := openLists(ctx, plain.Lists(), cfg.dbFile)
 	if err != nil {
 		return nil, err
 	}

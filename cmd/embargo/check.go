@@ -76,10 +76,14 @@ func loadRules(path string, opts ...rules.Option) (*rules.Set, error) {
 // synced into the database, when there is one: check never creates a
 // database of its own.
 func loadCheckRules(ctx context.Context, rulesFile, dbFile string) (*rules.Set, error) {
-	if _, err := os.Stat(dbFile); err != nil {
-		return loadRules(rulesFile)
+	set, err := loadRules(rulesFile)
+	if err != nil {
+		return nil, err
 	}
-	lists, err := openLists(ctx, rulesFile, dbFile)
+	if _, err := os.Stat(dbFile); err != nil || len(set.Lists()) == 0 {
+		return set, nil
+	}
+	lists, err := openLists(ctx, set.Lists(), dbFile)
 	if err != nil {
 		return nil, err
 	}

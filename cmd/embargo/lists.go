@@ -47,16 +47,15 @@ func runLists(ctx context.Context, c cli) error {
 	if err := parseFlags(fs, c.args[1:]); err != nil {
 		return err
 	}
-	path := rulesPath(*rulesFile, c.getenv)
-	lists, err := openLists(ctx, path, dbPath(*dbFile, c.getenv))
+	set, err := loadRules(rulesPath(*rulesFile, c.getenv))
+	if err != nil {
+		return err
+	}
+	lists, err := openLists(ctx, set.Lists(), dbPath(*dbFile, c.getenv))
 	if err != nil {
 		return err
 	}
 	defer lists.close()
-	set, err := loadRules(path)
-	if err != nil {
-		return err
-	}
 	configured, err := selectLists(set.Lists(), *only, *confirm)
 	if err != nil {
 		return err

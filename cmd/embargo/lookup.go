@@ -46,7 +46,11 @@ func runLookup(ctx context.Context, c cli) error {
 	if *minScore < 0 || *minScore > 1 || *limit < 1 {
 		return fmt.Errorf("%w: --min-score must be within 0..1 and --limit at least 1", errUsage)
 	}
-	lists, err := openLists(ctx, rulesPath(*rulesFile, c.getenv), dbPath(*dbFile, c.getenv))
+	set, err := loadRules(rulesPath(*rulesFile, c.getenv))
+	if err != nil {
+		return err
+	}
+	lists, err := openLists(ctx, set.Lists(), dbPath(*dbFile, c.getenv))
 	if err != nil {
 		return err
 	}

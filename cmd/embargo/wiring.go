@@ -113,24 +113,20 @@ func (l *loadedLists) close() {
 	}
 }
 
-// openLists opens the database and loads the active version of every list
-// that the rule file names.
-func openLists(ctx context.Context, rulesFile, dbFile string) (*loadedLists, error) {
-	set, err := loadRules(rulesFile)
-	if err != nil {
-		return nil, err
-	}
+// openLists opens the database and loads the active version of each of the
+// lists that the rule file configures.
+func openLists(ctx context.Context, configured []rules.List, dbFile string) (*loadedLists, error) {
 	db, err := store.Open(ctx, dbFile)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	var names []string
-	for _, list := range set.Lists() {
+	for _, list := range configured {
 		names = append(names, list.Name)
 	}
 	l := &loadedLists{dbPath: dbFile, names: names, db: db,
 		syncer: &sanctions.Syncer{Store: db, Open: listOpener(sourceFetcher(listMaxBody, listTimeout))}}
-	if err := l.reload(ctx, set.Lists()); err != nil {
+	if err := l.reload(ctx, configured); err != nil {
 		l.close()
 		return nil, err
 	}
