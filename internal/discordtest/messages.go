@@ -269,6 +269,15 @@ func (s *Server) channelMessageRoute(c *call) {
 		return
 	}
 	m := s.messages[channelID][idx]
+	s.messageMethod(c, m, p, func() {
+		s.messages[channelID] = append(s.messages[channelID][:idx:idx], s.messages[channelID][idx+1:]...)
+	})
+}
+
+// messageMethod answers GET, PATCH (with payload p) or DELETE (through
+// remove) of a stored message, for channel, webhook and interaction messages
+// alike; s.mu must be held.
+func (s *Server) messageMethod(c *call, m *Message, p messagePayload, remove func()) {
 	switch c.r.Method {
 	case http.MethodGet:
 		s.reply(c, http.StatusOK, s.messageJSON(m.clone()))
@@ -278,7 +287,7 @@ func (s *Server) channelMessageRoute(c *call) {
 		s.notifyLocked()
 		s.reply(c, http.StatusOK, s.messageJSON(m.clone()))
 	case http.MethodDelete:
-		s.messages[channelID] = append(s.messages[channelID][:idx:idx], s.messages[channelID][idx+1:]...)
+		remove()
 		s.notifyLocked()
 		s.reply(c, http.StatusNoContent, nil)
 	default:

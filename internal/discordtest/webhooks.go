@@ -108,21 +108,7 @@ func (s *Server) webhookMessageRoute(c *call) {
 		s.reply(c, http.StatusNotFound, unknownMessage())
 		return
 	}
-	switch c.r.Method {
-	case http.MethodGet:
-		s.reply(c, http.StatusOK, s.messageJSON(m.clone()))
-	case http.MethodPatch:
-		m.apply(p)
-		m.Edits++
-		s.notifyLocked()
-		s.reply(c, http.StatusOK, s.messageJSON(m.clone()))
-	case http.MethodDelete:
-		remove()
-		s.notifyLocked()
-		s.reply(c, http.StatusNoContent, nil)
-	default:
-		s.reply(c, http.StatusMethodNotAllowed, apiError{Message: "405: Method Not Allowed"})
-	}
+	s.messageMethod(c, m, p, remove)
 }
 
 // webhookMessage finds a webhook or interaction message and a function that
