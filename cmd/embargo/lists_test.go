@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // listRules is a rule file whose UN list is a local file and whose one rule
@@ -98,5 +102,61 @@ func TestBadWebhookFailsBeforeFetching(t *testing.T) {
 	}
 	if n := f.requests("/feed/0.xml"); n != 0 {
 		t.Fatalf("the feed was fetched %d times before the sink was known to be broken", n)
+	}
+}
+
+// On a fresh database the monitor syncs the lists before its first poll, so
+// that the first news already meets the designated names.
+func TestRunSyncsListsBeforeFirstPoll(t *testing.T) {
+	un := sharedFile(t, "data/un/consolidated-2026-02-27.xml")
+	abs, err := filepath.Abs(un)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>w</title>
+<item><guid>k1</guid><link>http://news.example/k1</link><title>Kumsan ship seen</title>
+<description>A tanker chartered by Korea Kumsan Trading Corporation unloaded cargo in Nampo.</description></item></channel></rss>`)
+	}))
+	defer feed.Close()
+	dir := t.TempDir()
+	rulesFile := writeFile(t, "rules.yaml", fmt.Sprintf(`version: 1
+sources:
+  - name: wire
+    url: %s
+    schedule: "@every 1h"
+lists:
+  - name: un
+    format: un
+    url: %s
+rules:
+  - id: dprk-designated-named
+    title: A designated DPRK entity is named
+    category: designation
+    severity: medium
+    references: ["UNSCR 1718 (2006) OP8(d)"]
+    groups:
+      designated: {watchlist: {list: un, program: DPRK}}
+    condition: designated
+    tests:
+      - ok: Nothing designated here.
+      - ok: Trade fair in Seoul.
+      - ok: Weather in Pyongyang.
+`, feed.URL, abs))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- execute(ctx, cli{args: []string{"run", "--json", "--rules", rulesFile, "--db", filepath.Join(dir, "e.db")},
+			stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
+			getenv: func(k string) string { return map[string]string{"EMBARGO_HTTP_ADDR": "off"}[k] }})
+	}()
+	waitFor(t, 60*time.Second, "the first alert", func() bool { return strings.Contains(out.String(), "dprk-designated-named") })
+	cancel()
+	<-done
+	if !strings.Contains(out.String(), `"ref":"KPe.044"`) {
+		t.Fatalf("the first alert does not name the designated entity:\n%s\nlog:\n%s", out.String(), errOut.String())
 	}
 }

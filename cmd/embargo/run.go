@@ -71,12 +71,25 @@ func (a *app) runOnce(ctx context.Context) error {
 	return err
 }
 
+// syncMissingLists syncs the lists before the first poll when none has ever
+// been synced, so that the first news already meets the designated names.
+// A failure is logged and the lists are tried again on their schedule.
+func (a *app) syncMissingLists(ctx context.Context) {
+	if ix := a.lists.Index(); ix != nil && ix.Len() > 0 {
+		return
+	}
+	for _, l := range a.rules().Lists() {
+		_ = a.monitor.SyncList(ctx, l) // logged by SyncList
+	}
+}
+
 // run serves until ctx ends: the scheduler, the delivery worker, the bot,
 // the rule-file watcher and the health and metrics listener.
 func (a *app) run(ctx context.Context, httpAddr string) error {
 	if err := a.startSink(ctx); err != nil {
 		return err
 	}
+	a.syncMissingLists(ctx)
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.monitor.Run(ctx) })
 	g.Go(func() error { return a.worker.Run(ctx) })
