@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -67,8 +68,27 @@ func (a *app) runOnce(ctx context.Context) error {
 		return err
 	}
 	n, err := a.worker.Drain(ctx)
+	if err != nil {
+		return err
+	}
 	a.log.Info("pass complete", "delivered", n)
-	return err
+	return a.checkUndelivered(ctx)
+}
+
+// checkUndelivered makes `run --once` fail, for a cron job to notice, when
+// alerts for the sink are still queued: they wait for a retry (a 5xx, a
+// rate limit, a broken webhook) and go out on the next run.
+func (a *app) checkUndelivered(ctx context.Context) error {
+	far := time.Now().AddDate(100, 0, 0)
+	left, err := a.db.DueDeliveries(ctx, a.sink.target, far, 1)
+	if err != nil {
+		return err
+	}
+	if len(left) > 0 {
+		return fmt.Errorf("some alerts could not be delivered to the %s yet (last error: %s); they stay queued for the next run",
+			a.sink.name, left[0].LastError)
+	}
+	return nil
 }
 
 // syncMissingLists syncs the lists before the first poll when none has ever

@@ -216,7 +216,7 @@ func (w *Worker) deliverOne(ctx context.Context, d store.Delivery) (ok, final bo
 			w.Log.Error("record retry", "target", d.Target, "alert", d.Alert.ID, "err", rerr)
 			return false, false
 		}
-		w.Log.Info("delivery will be retried", "target", d.Target, "alert", d.Alert.ID,
+		w.Log.Warn("delivery will be retried", "target", d.Target, "alert", d.Alert.ID,
 			"attempt", d.Attempts, "wait", wait, "err", err)
 		if wait > w.InlineWait || !sleep(ctx, wait) {
 			return false, false

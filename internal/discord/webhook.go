@@ -91,11 +91,26 @@ func webhookOutcome(resp *http.Response) (string, error) {
 		if reason == "" {
 			reason = http.StatusText(resp.StatusCode)
 		}
+		if webhookBroken(resp.StatusCode) {
+			// The webhook itself is gone or refused: every alert would fail
+			// alike until an operator fixes DISCORD_WEBHOOK_URL, so keep them
+			// queued rather than failing them one by one.
+			return "", &delivery.RetryAfterError{After: webhookBrokenWait,
+				Err: fmt.Errorf("discord: HTTP %d: %s: check DISCORD_WEBHOOK_URL; the alerts stay queued", resp.StatusCode, reason)}
+		}
 		return "", classifyStatus(resp.StatusCode, reason)
 	case answer.ID == "":
 		return "", fmt.Errorf("webhook answered %d without a message id", resp.StatusCode)
 	}
 	return answer.ID, nil
+}
+
+// webhookBrokenWait is how long alerts wait before trying a webhook again
+// that answered as if it did not exist.
+const webhookBrokenWait = 10 * time.Minute
+
+func webhookBroken(status int) bool {
+	return status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusNotFound
 }
 
 // retryAfter is how long a 429 asks to wait: the body's retry_after in
