@@ -276,15 +276,19 @@ func numberAfter(toks []qtoken) (qtoken, int, bool) {
 }
 
 // counterEnd is where the span of number i ends: after a counter, with the
-// mark for "about" before it (5천 여 명).
+// mark for "about" before it (5천 여 명). A particle written onto the counter
+// (명과, 명을) belongs to the sentence, not the quantity, so the span stops
+// before it: "노동자 5천 명과" reads "노동자 5천 명".
 func counterEnd(toks []qtoken, i int) int {
 	end := toks[i].end
 	j := i + 1
 	if j < len(toks) && toks[j].kind == qWord && string(toks[j].text) == "여" {
 		j++
 	}
-	if j < len(toks) && toks[j].kind == qWord && isCounter(toks[j].text) {
-		end = toks[j].end
+	if j < len(toks) && toks[j].kind == qWord {
+		if n, ok := counterLen(toks[j].text); ok {
+			end = toks[j].start + n
+		}
 	}
 	return end
 }
@@ -306,23 +310,34 @@ var nonCountUnits = map[string]bool{
 // number: 명 (people), 발 (rounds) and 척 (ships) with their particles,
 // 名, 人, человек.
 func isCounter(w []byte) bool {
+	_, ok := counterLen(w)
+	return ok
+}
+
+// counterLen reports whether w is a counter and the length in bytes of the
+// counter itself, without the Korean particle written onto it (명과 → 명).
+func counterLen(w []byte) (int, bool) {
 	switch string(w) {
 	case "名", "人", "человек":
-		return true
+		return len(w), true
 	}
 	for _, c := range koreanCounters {
 		if rest, ok := bytes.CutPrefix(w, []byte(c)); ok {
-			return koreanParticles[string(rest)]
+			return len(c), koreanParticles[string(rest)]
 		}
 	}
-	return false
+	return 0, false
 }
 
 var koreanCounters = []string{"명", "발", "척"}
 
+// koreanParticles are the endings that may follow a counter: case and
+// topic particles in both their forms (과/와, 을/를, 이/가, 은/는, 으로/로),
+// and "about" (가량), "each" (씩).
 var koreanParticles = map[string]bool{
-	"": true, "의": true, "이": true, "을": true, "은": true, "과": true, "도": true, "에": true,
-	"만": true, "씩": true, "가량": true, "으로": true, "에게": true,
+	"": true, "의": true, "이": true, "가": true, "을": true, "를": true, "은": true, "는": true,
+	"과": true, "와": true, "도": true, "에": true, "만": true, "씩": true, "가량": true,
+	"으로": true, "로": true, "에게": true, "에서": true, "까지": true,
 }
 
 func isCurrencyStop(t qtoken) bool {
