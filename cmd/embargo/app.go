@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -270,13 +271,18 @@ func (a *app) newSender(ctx context.Context) (delivery.Sender, error) {
 	return console.NewSender(a.cfg.stdout, a.cfg.jsonOut), nil
 }
 
-// lookup answers /lookup from the name index.
+// lookup answers /lookup from the name index. It says so when lists are not
+// loaded yet, so that "no match" is never read as "not sanctioned".
 func (a *app) lookup(_ context.Context, name, list string, limit int) ([]discord.LookupResult, error) {
 	ix := a.lists.Index()
+	missing := a.lists.missing(a.rules().Lists())
 	if ix == nil || ix.Len() == 0 {
-		return nil, errNoLists
+		return nil, discord.Refusal("No sanctions list is loaded yet (%s): they load on their first sync.", strings.Join(missing, ", "))
 	}
 	hits := ix.Search(name, sanctions.SearchOptions{Limit: limit, List: list})
+	if len(hits) == 0 && len(missing) > 0 {
+		return nil, discord.Refusal("No entry on the loaded lists matches; not loaded yet: %s.", strings.Join(missing, ", "))
+	}
 	out := make([]discord.LookupResult, 0, len(hits))
 	for _, r := range toLookupResults(hits) {
 		out = append(out, discord.LookupResult{List: r.List, Ref: r.Ref, Name: r.Name, Matched: r.Matched,
@@ -284,8 +290,6 @@ func (a *app) lookup(_ context.Context, name, list string, limit int) ([]discord
 	}
 	return out, nil
 }
-
-var errNoLists = errors.New("no sanctions list is loaded yet")
 
 // sourceStatus answers /sources from the monitor.
 func (a *app) sourceStatus(ctx context.Context) ([]discord.SourceStatus, error) {

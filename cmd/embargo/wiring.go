@@ -146,6 +146,23 @@ func (l *loadedLists) reload(ctx context.Context, lists []rules.List) error {
 	return nil
 }
 
+// missing names the configured lists that have no entries loaded.
+func (l *loadedLists) missing(configured []rules.List) []string {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	loaded := map[string]bool{}
+	for i := range l.entries {
+		loaded[l.entries[i].List] = true
+	}
+	var out []string
+	for _, c := range configured {
+		if !loaded[c.Name] {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
 // Index is the name index over every loaded list.
 func (l *loadedLists) Index() *sanctions.Index {
 	l.mu.RLock()

@@ -358,3 +358,16 @@ func TestFailingCommandAnswersEphemerally(t *testing.T) {
 		t.Errorf("after a panic: %q", got)
 	}
 }
+
+func TestLookupExplainsMissingLists(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, func(c *Config) {
+		c.Lookup = func(context.Context, string, string, int) ([]LookupResult, error) {
+			return nil, Refusal("No entry on the loaded lists matches; not loaded yet: %s.", "ofac")
+		}
+	})
+	res := h.interact(0, "lookup", discordtest.Opt("name", "Kim Jomg Un"))
+	if !res.Ephemeral() || !strings.Contains(res.Content(), "not loaded yet: ofac") {
+		t.Fatalf("lookup with a list missing: ephemeral=%v %q", res.Ephemeral(), res.Content())
+	}
+}

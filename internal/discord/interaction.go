@@ -28,6 +28,10 @@ type userError struct{ msg string }
 
 func (e *userError) Error() string { return e.msg }
 
+// Refusal returns an error that a command shows to the user as written, for
+// the functions of Config (Lookup, Sources, FetchText) to explain themselves.
+func Refusal(format string, args ...any) error { return refuse(format, args...) }
+
 // refuse returns an error shown to the user as written.
 func refuse(format string, args ...any) error {
 	return &userError{msg: fmt.Sprintf(format, args...)}

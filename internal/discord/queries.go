@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -36,6 +37,10 @@ func lookup(ctx context.Context, r *request) (MessagePayload, error) {
 	}
 	name := r.str("name")
 	results, err := r.bot.cfg.Lookup(ctx, name, r.str("list"), lookupLimit)
+	var shown *userError
+	if errors.As(err, &shown) {
+		return MessagePayload{}, shown
+	}
 	if err != nil {
 		return MessagePayload{}, fmt.Errorf("lookup %q: %w", name, err)
 	}
