@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -41,10 +42,14 @@ type app struct {
 	db      *store.DB
 	lists   *loadedLists
 	current atomic.Pointer[rules.Set]
-	monitor *monitor.Monitor
-	sink    sink
-	worker  *delivery.Worker
-	bot     *discord.Bot
+	// lastGood is the rule file as it was when it last loaded, so that a
+	// list sync can recompile the running rules while the file on disk is
+	// broken.
+	lastGood atomic.Pointer[[]byte]
+	monitor  *monitor.Monitor
+	sink     sink
+	worker   *delivery.Worker
+	bot      *discord.Bot
 }
 
 func newApp(ctx context.Context, cfg appConfig) (*app, error) {
@@ -106,9 +111,22 @@ func (a *app) observePoll(s monitor.Stats, _ error) {
 
 // loadRules compiles the rule file with the lists' designated names.
 func (a *app) loadRules() error {
-	set, err := loadRules(a.cfg.rulesFile, a.lists.watchlist())
+	data, err := os.ReadFile(a.cfg.rulesFile)
 	if err != nil {
+		return fmt.Errorf("load rules: %w", err)
+	}
+	if err := a.compile(data); err != nil {
 		return err
+	}
+	a.lastGood.Store(&data)
+	return nil
+}
+
+// compile makes data, a rule file, the running rules.
+func (a *app) compile(data []byte) error {
+	set, err := rules.Parse(a.cfg.rulesFile, data, a.lists.watchlist())
+	if err != nil {
+		return rulesError(err)
 	}
 	a.current.Store(set)
 	a.metrics.RulesLoaded.Set(float64(len(set.Rules())))
@@ -142,7 +160,11 @@ func (a *app) syncList(ctx context.Context, l rules.List, targets func(alert.Ale
 	a.metrics.ListSyncs.WithLabelValues(l.Name, syncResult(res)).Inc()
 	a.metrics.ListLastSync.WithLabelValues(l.Name).SetToCurrentTime()
 	a.metrics.ListEntries.WithLabelValues(l.Name).Set(float64(res.Count))
-	a.log.Info("list synced", "list", l.Name, "summary", syncSummary(res))
+	if res.Held {
+		a.log.Warn("list version held, not applied", "list", l.Name, "summary", syncSummary(res))
+	} else {
+		a.log.Info("list synced", "list", l.Name, "summary", syncSummary(res))
+	}
 	if res.Held || res.Unchanged {
 		return nil
 	}
@@ -152,9 +174,12 @@ func (a *app) syncList(ctx context.Context, l rules.List, targets func(alert.Ale
 	if err := a.lists.reload(ctx, a.rules().Lists()); err != nil {
 		return err
 	}
-	// The rules look for the lists' designated names: compile them anew.
-	if err := a.loadRules(); err != nil {
-		a.log.Error("recompiling the rules with the new list failed; the previous rules keep running", "list", l.Name, "err", err)
+	// The rules look for the lists' designated names: compile the running
+	// rules anew, even while the file on disk fails validation.
+	if good := a.lastGood.Load(); good != nil {
+		if err := a.compile(*good); err != nil {
+			a.log.Error("recompiling the rules with the new list failed", "list", l.Name, "err", err)
+		}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -39,7 +40,7 @@ func runCheck(ctx context.Context, c cli) error {
 	if len(inputs) == 0 {
 		return fmt.Errorf("%w: name at least one FILE, URL or - for standard input", errUsage)
 	}
-	set, err := loadCheckRules(ctx, rulesPath(*rulesFile, c.getenv), dbPath(*dbFile, c.getenv))
+	set, err := loadCheckRules(ctx, c.stderr, rulesPath(*rulesFile, c.getenv), dbPath(*dbFile, c.getenv))
 	if err != nil {
 		return err
 	}
@@ -67,20 +68,34 @@ func runCheck(ctx context.Context, c cli) error {
 func loadRules(path string, opts ...rules.Option) (*rules.Set, error) {
 	set, err := rules.LoadFile(path, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("load rules:\n%w", err)
+		return nil, rulesError(err)
 	}
 	return set, nil
+}
+
+// rulesError puts a rule file's problems one per line under a heading when
+// there are several, and on the heading's line when there is one.
+func rulesError(err error) error {
+	var problems rules.Errors
+	if errors.As(err, &problems) && len(problems) > 1 {
+		return fmt.Errorf("rule file has %d problems:\n%w", len(problems), err)
+	}
+	return fmt.Errorf("load rules: %w", err)
 }
 
 // loadCheckRules loads the rules with the designated names of the lists
 // synced into the database, when there is one: check never creates a
 // database of its own.
-func loadCheckRules(ctx context.Context, rulesFile, dbFile string) (*rules.Set, error) {
+func loadCheckRules(ctx context.Context, warn io.Writer, rulesFile, dbFile string) (*rules.Set, error) {
 	set, err := loadRules(rulesFile)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(dbFile); err != nil || len(set.Lists()) == 0 {
+	if len(set.Lists()) == 0 {
+		return set, nil
+	}
+	if _, err := os.Stat(dbFile); err != nil {
+		fmt.Fprintf(warn, "embargo check: note: no database at %s, so designated names are not looked for (run `embargo lists sync`, or give --db)\n", dbFile)
 		return set, nil
 	}
 	lists, err := openLists(ctx, set.Lists(), dbFile)

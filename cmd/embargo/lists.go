@@ -17,8 +17,8 @@ const listsSynopsis = "lists sync [--rules FILE] [--db FILE] [--json] [--list NA
 	"versions and prints what changed since the previous one: designations\n" +
 	"added, removed and amended. Each change is also queued as a designation\n" +
 	"alert for the configured sink. The first sync of a list is a baseline and\n" +
-	"alerts nothing. A version that drops more than 20% of the entries at once\n" +
-	"is held until confirmed with --confirm NAME."
+	"alerts nothing. A version that removes more than 20% of the entries at\n" +
+	"once is held until confirmed with --confirm NAME; the command then exits 1."
 
 // listChange is one change: the JSON contract of `embargo lists sync --json`.
 type listChange struct {
@@ -80,6 +80,7 @@ func runLists(ctx context.Context, c cli) error {
 		if err := printSync(c.stdout, c.stderr, res, *jsonOut); err != nil {
 			return err
 		}
+		failed = failed || res.Held // held until confirmed: a script should notice
 	}
 	if failed {
 		return errFailed

@@ -160,3 +160,34 @@ rules:
 		t.Fatalf("the first alert does not name the designated entity:\n%s\nlog:\n%s", out.String(), errOut.String())
 	}
 }
+
+// UN 2017 → 2026 removes 224 of 1021 entries: more than the 20% guard, so
+// the new version is held (exit 1) until confirmed, then its changes apply.
+func TestListsSyncHoldsALargeDropUntilConfirmed(t *testing.T) {
+	old := sharedFile(t, "data/un/consolidated-2017-07-03.xml")
+	current := sharedFile(t, "data/un/consolidated-2026-02-27.xml")
+	db := filepath.Join(t.TempDir(), "embargo.db")
+	if r := embargo(t, "", nil, "lists", "sync", "--rules", listRules(t, old), "--db", db); r.code != exitOK {
+		t.Fatalf("baseline = %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	newRules := listRules(t, current)
+	r := embargo(t, "", nil, "lists", "sync", "--rules", newRules, "--db", db, "--json")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "HELD") || strings.TrimSpace(r.stdout) != "" {
+		t.Fatalf("sync of a large drop = %d, stdout %q, stderr %q; want exit 1, HELD and no changes applied", r.code, r.stdout, r.stderr)
+	}
+	r = embargo(t, "", nil, "lists", "sync", "--rules", newRules, "--db", db, "--json", "--confirm", "un")
+	if r.code != exitOK {
+		t.Fatalf("confirm = %d, %s", r.code, r.stderr)
+	}
+	kinds := map[string]int{}
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var ch listChange
+		if err := json.Unmarshal([]byte(line), &ch); err != nil || ch.List != "un" || ch.Ref == "" || ch.Name == "" {
+			t.Fatalf("change line %q: %+v %v", line, ch, err)
+		}
+		kinds[ch.Change]++
+	}
+	if kinds["added"] == 0 || kinds["removed"] == 0 || kinds["amended"] == 0 {
+		t.Fatalf("confirmed changes by kind: %v; want added, removed and amended", kinds)
+	}
+}

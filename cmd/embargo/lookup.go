@@ -50,7 +50,11 @@ func runLookup(ctx context.Context, c cli) error {
 	if err != nil {
 		return err
 	}
-	lists, err := openLists(ctx, set.Lists(), dbPath(*dbFile, c.getenv))
+	db := dbPath(*dbFile, c.getenv)
+	if _, err := os.Stat(db); err != nil {
+		return fmt.Errorf("no database at %s: run `embargo lists sync` first, or give --db", db)
+	}
+	lists, err := openLists(ctx, set.Lists(), db)
 	if err != nil {
 		return err
 	}
@@ -78,6 +82,11 @@ func lookupQueries(args []string, batch string, stdin io.Reader) ([]string, erro
 		if len(args) == 0 {
 			return nil, fmt.Errorf("%w: name at least one NAME, or --batch FILE", errUsage)
 		}
+		for _, a := range args {
+			if strings.TrimSpace(a) == "" {
+				return nil, fmt.Errorf("%w: an empty name", errUsage)
+			}
+		}
 		return args, nil
 	}
 	if len(args) > 0 {
@@ -94,6 +103,7 @@ func lookupQueries(args []string, batch string, stdin io.Reader) ([]string, erro
 	}
 	var queries []string
 	sc := bufio.NewScanner(r)
+	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		if q := strings.TrimSpace(sc.Text()); q != "" {
 			queries = append(queries, q)

@@ -18,7 +18,8 @@ const runSynopsis = "run [--rules FILE] [--db FILE] [--once] [--json] [--log-for
 	"DISCORD_TOKEN set it runs the Discord bot; with DISCORD_WEBHOOK_URL it posts\n" +
 	"through that webhook; with neither it prints alerts on standard output.\n" +
 	"SIGHUP, or saving the rule file, reloads the rules; SIGINT or SIGTERM stops\n" +
-	"it cleanly."
+	"it cleanly. EMBARGO_HTTP_ADDR (default 127.0.0.1:9464, or off) serves\n" +
+	"/healthz and /metrics."
 
 func runMonitor(ctx context.Context, c cli) error {
 	fs := newFlags(c, "run", runSynopsis)
