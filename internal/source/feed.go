@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
 )
@@ -25,14 +27,26 @@ type Item struct {
 }
 
 // Text is what rules read: title, summary and content as paragraphs; the
-// summary is left out where the content already holds it.
+// summary is left out where the content already holds it. A headline gets a
+// full stop when it has none, so that it reads as a sentence of its own in a
+// snippet, where paragraph breaks become spaces, and no quantity runs from
+// the headline into the text.
 func (it Item) Text() string {
-	parts := []string{it.Title}
+	parts := []string{endSentence(it.Title)}
 	if it.Content == "" || !strings.Contains(it.Content, it.Summary) {
 		parts = append(parts, it.Summary)
 	}
 	parts = append(parts, it.Content)
 	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), "\n\n")
+}
+
+// endSentence adds a full stop to a headline that ends in a letter or digit.
+func endSentence(s string) string {
+	s = strings.TrimSpace(s)
+	if r, _ := utf8.DecodeLastRuneInString(s); unicode.IsLetter(r) || unicode.IsDigit(r) {
+		return s + "."
+	}
+	return s
 }
 
 var (

@@ -214,9 +214,11 @@ func TestItemText(t *testing.T) {
 		item Item
 		want string
 	}{
-		{Item{Title: "T", Summary: "S", Content: "C"}, "T\n\nS\n\nC"},
-		{Item{Title: "T", Summary: "Lead.", Content: "Lead. Rest."}, "T\n\nLead. Rest."},
-		{Item{Title: "T", Summary: "S"}, "T\n\nS"},
+		{Item{Title: "T", Summary: "S", Content: "C"}, "T.\n\nS\n\nC"},
+		{Item{Title: "T", Summary: "Lead.", Content: "Lead. Rest."}, "T.\n\nLead. Rest."},
+		{Item{Title: "T", Summary: "S"}, "T.\n\nS"},
+		{Item{Title: "Kim speaks?", Summary: "S"}, "Kim speaks?\n\nS"},
+		{Item{Title: "«Workers sent»", Summary: "S"}, "«Workers sent»\n\nS"},
 		{Item{Summary: "S"}, "S"},
 	}
 	for _, tt := range tests {
