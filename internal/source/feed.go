@@ -131,7 +131,9 @@ func resolveLink(base *url.URL, link string) string {
 	if base != nil {
 		u = base.ResolveReference(u)
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
+	// Only absolute web links: a <base href="https:"> makes "?page=2" resolve
+	// to "https:?page=2", which has a scheme but names no host.
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ""
 	}
 	return u.String()
