@@ -20,7 +20,7 @@ import (
 // error instead of an exhausted machine.
 const maxInput = 10 << 20
 
-const checkSynopsis = "check [--rules FILE] [--json] [FILE|URL|-]...\n\n" +
+const checkSynopsis = "check [--rules FILE] [--db FILE] [--json] [FILE|URL|-]...\n\n" +
 	"Runs the rules on each input (a file, an http(s) URL whose article text is\n" +
 	"extracted, or - for standard input) and shows which rules fire, on which\n" +
 	"words, with the numbers involved and the legal basis. Prints nothing and\n" +
