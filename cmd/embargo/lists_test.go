@@ -13,15 +13,22 @@ import (
 )
 
 // listRules is a rule file whose UN list is a local file and whose one rule
-// looks for the DPRK entries' names.
-func listRules(t *testing.T, unPath string) string {
+// looks for the DPRK entries' names; sourceURLs are feeds to poll hourly.
+func listRules(t *testing.T, unPath string, sourceURLs ...string) string {
 	t.Helper()
 	abs, err := filepath.Abs(unPath)
 	if err != nil {
 		t.Fatal(err)
 	}
+	var sources strings.Builder
+	if len(sourceURLs) > 0 {
+		sources.WriteString("sources:\n")
+	}
+	for i, u := range sourceURLs {
+		fmt.Fprintf(&sources, "  - name: wire-%d\n    url: %s\n    schedule: \"@every 1h\"\n", i, u)
+	}
 	return writeFile(t, "rules.yaml", fmt.Sprintf(`version: 1
-lists:
+%slists:
   - name: un
     format: un
     url: %s
@@ -38,7 +45,7 @@ rules:
       - ok: Nothing designated here.
       - ok: Trade fair in Seoul.
       - ok: Weather in Pyongyang.
-`, abs))
+`, sources.String(), abs))
 }
 
 func TestListsSyncThenLookupAndCheckEntities(t *testing.T) {
@@ -109,10 +116,6 @@ func TestBadWebhookFailsBeforeFetching(t *testing.T) {
 // that the first news already meets the designated names.
 func TestRunSyncsListsBeforeFirstPoll(t *testing.T) {
 	un := sharedFile(t, "data/un/consolidated-2026-02-27.xml")
-	abs, err := filepath.Abs(un)
-	if err != nil {
-		t.Fatal(err)
-	}
 	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml")
 		fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>w</title>
@@ -121,29 +124,7 @@ func TestRunSyncsListsBeforeFirstPoll(t *testing.T) {
 	}))
 	defer feed.Close()
 	dir := t.TempDir()
-	rulesFile := writeFile(t, "rules.yaml", fmt.Sprintf(`version: 1
-sources:
-  - name: wire
-    url: %s
-    schedule: "@every 1h"
-lists:
-  - name: un
-    format: un
-    url: %s
-rules:
-  - id: dprk-designated-named
-    title: A designated DPRK entity is named
-    category: designation
-    severity: medium
-    references: ["UNSCR 1718 (2006) OP8(d)"]
-    groups:
-      designated: {watchlist: {list: un, program: DPRK}}
-    condition: designated
-    tests:
-      - ok: Nothing designated here.
-      - ok: Trade fair in Seoul.
-      - ok: Weather in Pyongyang.
-`, feed.URL, abs))
+	rulesFile := listRules(t, un, feed.URL)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var out, errOut syncBuffer
