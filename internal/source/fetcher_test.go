@@ -420,33 +420,52 @@ func TestFetchLocalFile(t *testing.T) {
 // gatedServer counts requests in flight and holds each until release closes.
 type gatedServer struct {
 	*httptest.Server
-	release  chan struct{}
+	release chan struct{}
+	own     gauge  // this server's requests
+	all     *gauge // requests to every server sharing it; may be nil
+}
+
+// gauge counts requests in flight and their peak.
+type gauge struct {
 	mu       sync.Mutex
 	inFlight int
 	peak     int
 }
 
-func newGatedServer(t *testing.T) *gatedServer {
-	g := &gatedServer{release: make(chan struct{})}
+func (g *gauge) add(n int) {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.inFlight += n
+	g.peak = max(g.peak, g.inFlight)
+}
+
+func (g *gauge) counts() (inFlight, peak int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.inFlight, g.peak
+}
+
+func newGatedServer(t *testing.T) *gatedServer { return newGatedServerCounting(t, nil) }
+
+// newGatedServerCounting is a server whose requests wait for release, also
+// counted in all so that servers can be measured together.
+func newGatedServerCounting(t *testing.T, all *gauge) *gatedServer {
+	g := &gatedServer{release: make(chan struct{}), all: all}
 	g.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		g.mu.Lock()
-		g.inFlight++
-		g.peak = max(g.peak, g.inFlight)
-		g.mu.Unlock()
+		g.own.add(1)
+		g.all.add(1)
 		<-g.release
-		g.mu.Lock()
-		g.inFlight--
-		g.mu.Unlock()
+		g.own.add(-1)
+		g.all.add(-1)
 	}))
 	t.Cleanup(g.Close)
 	return g
 }
 
-func (g *gatedServer) counts() (inFlight, peak int) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.inFlight, g.peak
-}
+func (g *gatedServer) counts() (inFlight, peak int) { return g.own.counts() }
 
 // waitUntil polls cond; the test's own deadline bounds it.
 func waitUntil(cond func() bool) {
@@ -482,7 +501,8 @@ func TestFetchPerHostLimit(t *testing.T) {
 }
 
 func TestFetchWorkerLimit(t *testing.T) {
-	a, b := newGatedServer(t), newGatedServer(t)
+	all := &gauge{}
+	a, b := newGatedServerCounting(t, all), newGatedServerCounting(t, all)
 	f := newTestFetcher(Options{PerHost: 10, Workers: 3})
 	var wg sync.WaitGroup
 	for i := range 8 {
@@ -494,10 +514,10 @@ func TestFetchWorkerLimit(t *testing.T) {
 	close(a.release)
 	close(b.release)
 	wg.Wait()
-	_, peakA := a.counts()
-	_, peakB := b.counts()
-	if peakA+peakB > 3 {
-		t.Errorf("peaks %d + %d exceed the 3 workers", peakA, peakB)
+	// Measured across both servers at once: each server's own peak can come
+	// at a different moment, so their sum says nothing.
+	if _, peak := all.counts(); peak > 3 {
+		t.Errorf("%d fetches ran at once across two hosts, more than the 3 workers", peak)
 	}
 }
 
